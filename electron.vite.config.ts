@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
+import pkg from './package.json';
 
 const root = __dirname;
 
 export default defineConfig({
   main: {
+    define: { __MODESCOPE_VERSION__: JSON.stringify(pkg.version) },
     build: {
       outDir: resolve(root, 'out/main'),
       sourcemap: true,

@@ -68,7 +68,10 @@ export function createDispatcher(handlers: HandlerMap, onInternalError?: (err: u
       if (err instanceof RpcError) return { ok: false, error: err.toData() };
       onInternalError?.(err);
       const message = err instanceof Error ? err.message : String(err);
-      return { ok: false, error: new RpcError('INTERNAL', `internal error in ${channel}: ${message}`).toData() };
+      return {
+        ok: false,
+        error: new RpcError('INTERNAL', `internal error in ${channel}: ${message}`).toData(),
+      };
     }
   };
 }

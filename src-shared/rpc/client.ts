@@ -16,11 +16,11 @@ export interface RpcTransport {
 type GroupOf<C extends string> = C extends `${infer G}.${string}` ? G : never;
 type MethodOf<C extends string, G extends string> = C extends `${G}.${infer M}` ? M : never;
 
+type ApiMethod<C> = C extends ChannelName ? (input: RequestOf<C>) => Promise<ResponseOf<C>> : never;
+
 export type ModeScopeApi = {
   [G in GroupOf<ChannelName>]: {
-    [M in MethodOf<ChannelName, G>]: `${G}.${M}` extends ChannelName
-      ? (input: RequestOf<`${G}.${M}`>) => Promise<ResponseOf<`${G}.${M}`>>
-      : never;
+    [M in MethodOf<ChannelName, G>]: ApiMethod<`${G}.${M}`>;
   };
 } & {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
@@ -37,8 +37,7 @@ export function createApi(transport: RpcTransport): ModeScopeApi {
     const target = (api[group] ??= {}) as Record<string, unknown>;
     target[method] = (input: unknown) => transport.invoke(channel, input ?? {});
   }
-  api.on = (event: EventName, listener: (payload: unknown) => void) =>
-    transport.subscribe(event, listener);
+  api.on = (event: EventName, listener: (payload: unknown) => void) => transport.subscribe(event, listener);
   return api as ModeScopeApi;
 }
 

@@ -17,7 +17,12 @@ export type RequestMessage = z.infer<typeof requestMessageSchema>;
 
 export const responseMessageSchema = z.discriminatedUnion('ok', [
   z.strictObject({ type: z.literal('response'), id: z.number(), ok: z.literal(true), result: z.unknown() }),
-  z.strictObject({ type: z.literal('response'), id: z.number().nullable(), ok: z.literal(false), error: rpcErrorSchema }),
+  z.strictObject({
+    type: z.literal('response'),
+    id: z.number().nullable(),
+    ok: z.literal(false),
+    error: rpcErrorSchema,
+  }),
 ]);
 export type ResponseMessage = z.infer<typeof responseMessageSchema>;
 
