@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The Node-API surface of build/Release/modescope_kernels.node. All arrays are float32 and
+ * row-major; outputs are written into caller-owned arrays so the JS side owns every buffer.
+ */
+export interface NativeKernels {
+  info(): { simd: 'avx2-fma' | 'scalar'; threads: number };
+  rnnForward(
+    cell: number,
+    batch: number,
+    steps: number,
+    inputSize: number,
+    units: number,
+    reverse: boolean,
+    x: Float32Array,
+    kernel: Float32Array,
+    recurrentKernel: Float32Array,
+    bias: Float32Array,
+    initialH: Float32Array | null,
+    initialC: Float32Array | null,
+    hidden: Float32Array,
+    tape: Float32Array,
+  ): void;
+  rnnBackward(
+    cell: number,
+    batch: number,
+    steps: number,
+    inputSize: number,
+    units: number,
+    reverse: boolean,
+    x: Float32Array,
+    kernel: Float32Array,
+    recurrentKernel: Float32Array,
+    initialH: Float32Array | null,
+    initialC: Float32Array | null,
+    hidden: Float32Array,
+    tape: Float32Array,
+    dHidden: Float32Array,
+    dx: Float32Array,
+    dKernel: Float32Array,
+    dRecurrentKernel: Float32Array,
+    dBias: Float32Array,
+    dInitialH: Float32Array,
+    dInitialC: Float32Array,
+  ): void;
+  /** Returns undefined, or the first failing time point (flat b·T + t) and its Cholesky pivot. */
+  mvnMixtureForward(
+    batch: number,
+    steps: number,
+    channels: number,
+    modes: number,
+    diagonal: boolean,
+    x: Float32Array,
+    alpha: Float32Array,
+    means: Float32Array | null,
+    covariances: Float32Array,
+    mask: Float32Array | null,
+    logLik: Float32Array,
+  ): { index: number; pivot: number } | undefined;
+  mvnMixtureBackward(
+    batch: number,
+    steps: number,
+    channels: number,
+    modes: number,
+    diagonal: boolean,
+    x: Float32Array,
+    alpha: Float32Array,
+    means: Float32Array | null,
+    covariances: Float32Array,
+    mask: Float32Array | null,
+    dLogLik: Float32Array,
+    dx: Float32Array,
+    dAlpha: Float32Array,
+    dMeans: Float32Array | null,
+    dCovariances: Float32Array,
+  ): { index: number; pivot: number } | undefined;
+}
+
+export const NATIVE_FILE = 'modescope_kernels.node';
+
+export type NativeLoadResult = { kernels: NativeKernels; path: string } | { kernels: null; reason: string };
+
+let cached: NativeLoadResult | undefined;
+
+function candidatePaths(): string[] {
+  const out: string[] = [];
+  const fromEnv = process.env.MODESCOPE_NATIVE_PATH;
+  if (fromEnv) out.push(fromEnv);
+  const starts = [process.cwd()];
+  try {
+    starts.push(path.dirname(fileURLToPath(import.meta.url)));
+  } catch {
+    // Bundled into a format without import.meta.url: the working directory is the only anchor.
+  }
+  for (const start of starts) {
+    // Walk up to the package root (the folder that holds build/).
+    let dir = start;
+    for (let depth = 0; depth < 6; depth++) {
+      out.push(path.join(dir, 'build', 'Release', NATIVE_FILE));
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return out;
+}
+
+/** Loads the native kernels once; never throws. Set MODESCOPE_DISABLE_NATIVE=1 to force the TS path. */
+export function loadNativeKernels(): NativeLoadResult {
+  if (cached) return cached;
+  if (process.env.MODESCOPE_DISABLE_NATIVE === '1') {
+    cached = { kernels: null, reason: 'disabled by MODESCOPE_DISABLE_NATIVE=1' };
+    return cached;
+  }
+  const file = candidatePaths().find((p) => existsSync(p));
+  if (!file) {
+    cached = { kernels: null, reason: `${NATIVE_FILE} not found (run node scripts/build-native.mjs)` };
+    return cached;
+  }
+  try {
+    const require = createRequire(import.meta.url);
+    cached = { kernels: require(file) as NativeKernels, path: file };
+  } catch (e) {
+    cached = { kernels: null, reason: `${file} failed to load: ${(e as Error).message.split('\n')[0]}` };
+  }
+  return cached;
+}
+
+let warned = false;
+
+/** The native kernels, or null after a one-line warning (printed once per process). */
+export function nativeKernelsOrWarn(): NativeKernels | null {
+  const result = loadNativeKernels();
+  if (result.kernels) return result.kernels;
+  if (!warned) {
+    warned = true;
+    console.warn(
+      `modescope engine: native kernels unavailable (${result.reason}); using TypeScript reference kernels`,
+    );
+  }
+  return null;
+}

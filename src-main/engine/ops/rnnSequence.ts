@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs';
+import { rnnBackwardKernel, rnnForwardKernel } from './rnnKernels';
+import { ShapeError } from './floatArrays';
+import type { RnnCell, RnnParams, RnnShape } from './rnnReference';
+
+/**
+ * An LSTM or GRU over a whole [B, T, I] sequence as one tfjs op with a custom gradient: forward and
+ * backward each cross into the kernels once, whatever T is. Returns every hidden state, [B, T, H].
+ */
+export interface RnnSequenceOptions {
+  cell: RnnCell;
+  /** Walk the sequence from the end; outputs stay at their own time index. */
+  reverse?: boolean;
+  initialH?: tf.Tensor2D;
+  /** LSTM only. */
+  initialC?: tf.Tensor2D;
+}
+
+export interface RnnWeights {
+  kernel: tf.Tensor2D;
+  recurrentKernel: tf.Tensor2D;
+  /** [4H] for an LSTM, [2, 3H] for a GRU. */
+  bias: tf.Tensor;
+}
+
+const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+
+export function rnnSequence(x: tf.Tensor3D, weights: RnnWeights, options: RnnSequenceOptions): tf.Tensor3D {
+  if (x.rank !== 3)
+    throw new ShapeError(`rnnSequence expects x of rank 3 [batch, time, features], got rank ${x.rank}`);
+  const [B, T, I] = x.shape;
+  const gates = options.cell === 'lstm' ? 4 : 3;
+  const H = weights.recurrentKernel.shape[0];
+  if (weights.recurrentKernel.shape[1] !== gates * H) {
+    throw new ShapeError(
+      `recurrentKernel must be [units, ${gates}·units] for ${options.cell}, got [${weights.recurrentKernel.shape.join(', ')}]`,
+    );
+  }
+  const shape: RnnShape = {
+    cell: options.cell,
+    batch: B,
+    steps: T,
+    inputSize: I,
+    units: H,
+    reverse: !!options.reverse,
+  };
+  const hasH = options.initialH !== undefined;
+  const hasC = options.initialC !== undefined;
+  const inputs: tf.Tensor[] = [x, weights.kernel, weights.recurrentKernel, weights.bias];
+  if (options.initialH) inputs.push(options.initialH);
+  if (options.initialC) inputs.push(options.initialC);
+
+  const op = tf.customGrad((...args) => {
+    const ts = args.slice(0, inputs.length) as tf.Tensor[];
+    const params: RnnParams<Float32Array> = {
+      x: f32(ts[0]!),
+      kernel: f32(ts[1]!),
+      recurrentKernel: f32(ts[2]!),
+      bias: f32(ts[3]!),
+      initialH: hasH ? f32(ts[4]!) : undefined,
+      initialC: hasC ? f32(ts[hasH ? 5 : 4]!) : undefined,
+    };
+    const forward = rnnForwardKernel(shape, params);
+    return {
+      value: tf.tensor3d(forward.hidden, [B, T, H]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = rnnBackwardKernel(shape, params, forward, f32(dy));
+        const grads: tf.Tensor[] = [
+          tf.tensor(g.dx, ts[0]!.shape),
+          tf.tensor(g.dKernel, ts[1]!.shape),
+          tf.tensor(g.dRecurrentKernel, ts[2]!.shape),
+          tf.tensor(g.dBias, ts[3]!.shape),
+        ];
+        if (hasH) grads.push(tf.tensor(g.dInitialH, [B, H]));
+        if (hasC) grads.push(tf.tensor(g.dInitialC, [B, H]));
+        return grads;
+      },
+    };
+  });
+  return op(...inputs) as tf.Tensor3D;
+}
+
+/** Keras-style Bidirectional(merge_mode='concat'): [forward states, backward states] → [B, T, 2H]. */
+export function bidirectionalRnnSequence(
+  x: tf.Tensor3D,
+  forward: RnnWeights,
+  backward: RnnWeights,
+  cell: RnnCell,
+): tf.Tensor3D {
+  return tf.concat([rnnSequence(x, forward, { cell }), rnnSequence(x, backward, { cell, reverse: true })], 2);
+}

@@ -1,0 +1,162 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { engineInfo, initEngineBackend } from '../../src-main/engine/backend';
+import { bidirectionalRnnSequence, rnnSequence } from '../../src-main/engine/ops/rnnSequence';
+import { mvnMixtureLogLik } from '../../src-main/engine/ops/mvnMixtureLogLik';
+import {
+  rnnBackwardReference,
+  rnnForwardReference,
+  type RnnCell,
+} from '../../src-main/engine/ops/rnnReference';
+import {
+  mvnMixtureLogLikGradReference,
+  mvnMixtureLogLikReference,
+} from '../../src-main/engine/ops/mvnMixtureReference';
+import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
+import { random64, randomSimplex, randomSpd, relativeError } from '../unit/engineFixtures';
+
+const f64 = (t: tf.Tensor) => Float64Array.from(t.dataSync());
+const F = (a: ArrayLike<number>) => Float32Array.from(a);
+
+describe('engine tfjs ops', () => {
+  beforeAll(async () => {
+    await initEngineBackend({ maxBackend: 'wasm' });
+  });
+
+  it('reports the backend and kernel path', () => {
+    const info = engineInfo();
+    expect(info.backend).toBe('wasm');
+    expect(['native', 'typescript']).toContain(info.kernelPath);
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  for (const cell of ['lstm', 'gru'] as RnnCell[]) {
+    it(`${cell}: tf.grads through rnnSequence equal the reference gradients`, () => {
+      const [B, T, I, H] = [3, 5, 4, 6];
+      const G = cell === 'lstm' ? 4 : 3;
+      const x = random64(B * T * I, 1);
+      const kernel = random64(I * G * H, 2, 0.5);
+      const rec = random64(H * G * H, 3, 0.5);
+      const bias = random64(cell === 'lstm' ? 4 * H : 6 * H, 4, 0.2);
+      const h0 = random64(B * H, 5, 0.5);
+      const c0 = random64(B * H, 6, 0.5);
+      const w = random64(B * T * H, 7);
+      const tensors = [
+        tf.tensor3d(F(x), [B, T, I], 'float32'),
+        tf.tensor2d(F(kernel), [I, G * H], 'float32'),
+        tf.tensor2d(F(rec), [H, G * H], 'float32'),
+        cell === 'lstm' ? tf.tensor1d(F(bias), 'float32') : tf.tensor2d(F(bias), [2, 3 * H], 'float32'),
+        tf.tensor2d(F(h0), [B, H], 'float32'),
+        tf.tensor2d(F(c0), [B, H], 'float32'),
+      ];
+      const wt = tf.tensor3d(F(w), [B, T, H], 'float32');
+      const run = (a: tf.Tensor[]) =>
+        rnnSequence(
+          a[0] as tf.Tensor3D,
+          { kernel: a[1] as tf.Tensor2D, recurrentKernel: a[2] as tf.Tensor2D, bias: a[3]! },
+          {
+            cell,
+            reverse: true,
+            initialH: a[4] as tf.Tensor2D,
+            initialC: cell === 'lstm' ? (a[5] as tf.Tensor2D) : undefined,
+          },
+        );
+      const used = cell === 'lstm' ? tensors : tensors.slice(0, 5);
+      const grads = tf.grads((...a: tf.Tensor[]) => run(a).mul(wt).sum())(used);
+      // Oracle in float64 on the float32-rounded inputs.
+      const shape = { cell, batch: B, steps: T, inputSize: I, units: H, reverse: true };
+      const p = {
+        x: f64(tensors[0]!),
+        kernel: f64(tensors[1]!),
+        recurrentKernel: f64(tensors[2]!),
+        bias: f64(tensors[3]!),
+        initialH: f64(tensors[4]!),
+        initialC: cell === 'lstm' ? f64(tensors[5]!) : undefined,
+      };
+      const fwd = rnnForwardReference(shape, p);
+      const ref = rnnBackwardReference(shape, p, fwd, f64(wt));
+      expect(relativeError(run(used).dataSync(), fwd.hidden)).toBeLessThan(1e-5);
+      const expected = [ref.dx, ref.dKernel, ref.dRecurrentKernel, ref.dBias, ref.dInitialH, ref.dInitialC];
+      grads.forEach((g, i) => {
+        expect(g.shape).toEqual(used[i]!.shape);
+        expect(relativeError(g.dataSync(), expected[i]!), `input ${i}`).toBeLessThan(1e-5);
+      });
+    });
+  }
+
+  it('bidirectional concatenates forward then backward states', () => {
+    const [B, T, I, H] = [2, 4, 3, 2];
+    const x = tf.tensor3d(F(random64(B * T * I, 11)), [B, T, I], 'float32');
+    const mk = (s: number) => ({
+      kernel: tf.tensor2d(F(random64(I * 4 * H, s)), [I, 4 * H], 'float32'),
+      recurrentKernel: tf.tensor2d(F(random64(H * 4 * H, s + 1)), [H, 4 * H], 'float32'),
+      bias: tf.tensor1d(F(random64(4 * H, s + 2)), 'float32'),
+    });
+    const fw = mk(20);
+    const bw = mk(30);
+    const out = bidirectionalRnnSequence(x, fw, bw, 'lstm');
+    expect(out.shape).toEqual([B, T, 2 * H]);
+    const f = rnnSequence(x, fw, { cell: 'lstm' });
+    const b = rnnSequence(x, bw, { cell: 'lstm', reverse: true });
+    expect(Array.from(out.slice([0, 0, 0], [B, T, H]).dataSync())).toEqual(Array.from(f.dataSync()));
+    expect(Array.from(out.slice([0, 0, H], [B, T, H]).dataSync())).toEqual(Array.from(b.dataSync()));
+  });
+
+  for (const diagonal of [false, true]) {
+    it(`mvnMixtureLogLik (${diagonal ? 'diagonal' : 'full'}): value and tf.grads equal the reference`, () => {
+      const [B, T, C, K] = [2, 6, 5, 3];
+      const covariances = diagonal ? random64(K * C, 40).map((v) => 1 + 0.5 * v) : randomSpd(K, C, 40);
+      const xt = tf.tensor3d(F(random64(B * T * C, 41)), [B, T, C], 'float32');
+      const at = tf.tensor3d(F(randomSimplex(B * T, K, 42)), [B, T, K], 'float32');
+      const dt = diagonal
+        ? tf.tensor2d(F(covariances), [K, C], 'float32')
+        : tf.tensor3d(F(covariances), [K, C, C], 'float32');
+      const mt = tf.tensor2d(F(random64(K * C, 43, 0.5)), [K, C], 'float32');
+      const maskData = new Float64Array(B * T).fill(1);
+      maskData[3] = 0;
+      const mask = tf.tensor2d(F(maskData), [B, T], 'float32');
+      const wt = tf.tensor2d(F(random64(B * T, 44)), [B, T], 'float32');
+      const f = (x: tf.Tensor, a: tf.Tensor, d: tf.Tensor, m: tf.Tensor) =>
+        mvnMixtureLogLik(x as tf.Tensor3D, a as tf.Tensor3D, d, { means: m as tf.Tensor2D, mask });
+      const grads = tf.grads((x, a, d, m) => f(x!, a!, d!, m!).mul(wt).sum())([xt, at, dt, mt]);
+      const shape = { batch: B, steps: T, channels: C, modes: K, diagonal };
+      const p = { x: f64(xt), alpha: f64(at), covariances: f64(dt), means: f64(mt), mask: maskData };
+      const ll = mvnMixtureLogLikReference(shape, p);
+      const ref = mvnMixtureLogLikGradReference(shape, p, f64(wt));
+      expect(relativeError(f(xt, at, dt, mt).dataSync(), ll)).toBeLessThan(1e-5);
+      const expected = [ref.dx, ref.dAlpha, ref.dCovariances, ref.dMeans];
+      grads.forEach((g, i) =>
+        expect(relativeError(g.dataSync(), expected[i]!), `input ${i}`).toBeLessThan(1e-5),
+      );
+    });
+  }
+
+  it('non-positive-definite mixtures surface as NotPositiveDefiniteError through the op', () => {
+    const d = tf.tensor3d(F([1, 0, 0, -1]), [1, 2, 2]);
+    const x = tf.zeros([1, 3, 2]) as tf.Tensor3D;
+    const a = tf.ones([1, 3, 1]) as tf.Tensor3D;
+    expect(() => mvnMixtureLogLik(x, a, d)).toThrow(NotPositiveDefiniteError);
+  });
+
+  it('same inputs give bit-identical outputs and gradients on repeated runs', () => {
+    const [B, T, I, H] = [4, 30, 8, 16];
+    const make = () => {
+      const x = tf.tensor3d(F(random64(B * T * I, 60)), [B, T, I], 'float32');
+      const k = tf.tensor2d(F(random64(I * 4 * H, 61, 0.3)), [I, 4 * H], 'float32');
+      const r = tf.tensor2d(F(random64(H * 4 * H, 62, 0.3)), [H, 4 * H], 'float32');
+      const b = tf.tensor1d(F(random64(4 * H, 63, 0.1)), 'float32');
+      const g = tf.grads((x, k, r, b) =>
+        rnnSequence(
+          x as tf.Tensor3D,
+          { kernel: k as tf.Tensor2D, recurrentKernel: r as tf.Tensor2D, bias: b! },
+          { cell: 'lstm' },
+        )
+          .square()
+          .sum(),
+      )([x, k, r, b]);
+      return g.map((t) => Array.from(t.dataSync()));
+    };
+    expect(make()).toEqual(make());
+  });
+});
