@@ -1,0 +1,30 @@
+export {
+  ProjectStore,
+  PROJECT_APPLICATION_ID,
+  PROJECT_FILE_EXTENSION,
+  SUPPORTED_SCHEMA_VERSION,
+  type ActionLogEntry,
+  type CreateProjectOptions,
+  type OpenProjectOptions,
+  type ProjectCounts,
+  type ProjectMeta,
+  type ProjectUpgrade,
+} from './projectStore';
+export { ProjectLock, processInstanceId, type LockHolder } from './projectLock';
+export {
+  ArrayWriter,
+  DEFAULT_CHUNK_BYTES,
+  MAX_CHUNK_BYTES,
+  arrayInfo,
+  beginArray,
+  deleteArray,
+  readArray,
+  readRows,
+  writeArray,
+  type ArrayInfo,
+  type BeginArrayOptions,
+  type ReadRowsOptions,
+  type WriteArrayOptions,
+} from './arrayStore';
+export { arrayDtypes, isArrayDtype, type ArrayDtype, type StoredTypedArray } from './arrayDtypes';
+export { migrations, type Migration } from './migrations';
