@@ -34,7 +34,8 @@ export function fileNameProblem(fileName: string): string | null {
   if (/[\\/]/.test(trimmed)) return 'file name must not contain / or \\ (choose the folder separately)';
   if (trimmed.includes('\0')) return 'file name contains a NUL byte';
   if (trimmed === '.' || trimmed === '..') return `"${trimmed}" is not a file name`;
-  if (withProjectExtension(trimmed) === PROJECT_EXTENSION) return 'file name has nothing before .modescope';
+  if (withProjectExtension(trimmed).toLowerCase() === PROJECT_EXTENSION)
+    return 'file name has nothing before .modescope';
   return null;
 }
 

@@ -192,7 +192,7 @@ describe('connection plan', () => {
   it('reports a missing token in web mode', () => {
     const plan = planConnection(webEnv('http://127.0.0.1:4100/').env);
     expect(plan).toMatchObject({ kind: 'unavailable', problem: { kind: 'missing-token' } });
-    if (plan.kind === 'unavailable') expect(plan.problem.message).toContain('modescope serve');
+    if (plan.kind === 'unavailable') expect(plan.problem.serveHint).toBe(true);
   });
 
   it('reports no backend for a file page without a bridge', () => {
