@@ -176,7 +176,11 @@ export class ProjectLock {
     return `${projectPath}.lock`;
   }
 
-  static acquire(projectPath: string, opts: { appVersion?: string } = {}): ProjectLock {
+  /**
+   * Creates the lock file, taking over a stale one. `takeOver` also takes over a lock whose holder
+   * looks alive (never one held by this process): for a user who has confirmed the holder is gone.
+   */
+  static acquire(projectPath: string, opts: { appVersion?: string; takeOver?: boolean } = {}): ProjectLock {
     const lockPath = ProjectLock.lockPathFor(projectPath);
     const procStartTicks = readProcStat(process.pid)?.startTicks;
     const holder: LockHolder = {
@@ -221,7 +225,7 @@ export class ProjectLock {
           continue;
         }
         const verdict = judgeHolder(existing.holder);
-        if (verdict.state === 'stale') {
+        if (verdict.state === 'stale' || (opts.takeOver === true && !verdict.sameProcess)) {
           breakStaleLock(lockPath, existing.raw);
           continue;
         }

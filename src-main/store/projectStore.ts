@@ -28,6 +28,7 @@ export const PROJECT_FILE_EXTENSION = '.modescope';
 export const SUPPORTED_SCHEMA_VERSION = targetVersion(builtInMigrations);
 
 const BUSY_TIMEOUT_MS = 5_000;
+const PAGE_SIZE = 16_384;
 
 export interface ProjectMeta {
   projectId: string;
@@ -67,6 +68,12 @@ export interface CreateProjectOptions {
 export interface OpenProjectOptions {
   readOnly?: boolean;
   appVersion?: string;
+  /**
+   * Take the lock even though its holder looks alive, e.g. a lock written on a host whose name has
+   * since changed (containers). Only after the user has confirmed that no other writer is open.
+   * A lock held by this same process is never taken over.
+   */
+  takeOverLock?: boolean;
   /** `PRAGMA quick_check` on open (default). 'none' skips it for callers that just ran one. */
   verify?: 'quick' | 'none';
   /** Tests and tools only: the schema steps to use instead of this build's. */
@@ -215,6 +222,9 @@ export class ProjectStore {
       }
       createdFile = true;
       db = new Database(absPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      // Set before the first table exists; larger pages roughly double the throughput of
+      // chunk BLOBs (measured: ~75 → ~170 MiB/s streaming float32) at little cost to small rows.
+      db.pragma(`page_size = ${PAGE_SIZE}`);
       configureWriter(db, absPath);
       const handle = db;
       handle
@@ -280,7 +290,9 @@ export class ProjectStore {
       assertProjectIdentity(absPath, header.applicationId, header.userVersion, supported);
     }
 
-    const lock = readOnly ? undefined : ProjectLock.acquire(absPath, { appVersion: opts.appVersion });
+    const lock = readOnly
+      ? undefined
+      : ProjectLock.acquire(absPath, { appVersion: opts.appVersion, takeOver: opts.takeOverLock === true });
     let db: Database.Database | undefined;
     try {
       db = new Database(absPath, { readonly: readOnly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });

@@ -203,6 +203,16 @@ describe('stale locks', () => {
     expect(fs.readFileSync(`${file}.lock`, 'utf8')).toContain('lab-server-7');
   });
 
+  it('takes over a live-looking lock only when asked to, and never its own', () => {
+    writeLockFile({ ...base(), pid: deadPid(), hostname: 'old-container-name' });
+    expectRpcError(() => ProjectStore.open(file), 'PROJECT_LOCKED');
+    const store = track(ProjectStore.open(file, { takeOverLock: true }));
+    expect(ProjectLock.inspect(file)?.holder).toMatchObject({ pid: process.pid, hostname: os.hostname() });
+    const error = expectRpcError(() => ProjectStore.open(file, { takeOverLock: true }), 'PROJECT_LOCKED');
+    expect(error.details).toMatchObject({ sameProcess: true });
+    expect(store.isOpen).toBe(true);
+  });
+
   it('waits out an unreadable lock that may still be being written, then takes it over', () => {
     writeLockFile('');
     expect(expectRpcError(() => ProjectStore.open(file), 'PROJECT_LOCKED').details).toMatchObject({

@@ -72,6 +72,8 @@ describe('creating, closing and reopening a project', () => {
     expect(store.db.pragma('application_id', { simple: true })).toBe(PROJECT_APPLICATION_ID);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SUPPORTED_SCHEMA_VERSION);
     expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(store.db.pragma('page_size', { simple: true })).toBe(16384);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     const meta = store.meta();
     expect(meta.name).toBe('Demo project');
     expect(meta.createdByAppVersion).toBe('0.1.0');
