@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
  */
 export interface NativeKernels {
   info(): { simd: 'avx2-fma' | 'scalar'; threads: number };
+  /** Switches the instruction set (tests); false when the CPU lacks it. */
+  setIsa(isa: 'avx2-fma' | 'scalar'): boolean;
   rnnForward(
     cell: number,
     batch: number,

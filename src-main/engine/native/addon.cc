@@ -1,0 +1,196 @@
+// Node-API surface of the kernels (see load.ts for the TypeScript view). Arrays are Float32Array,
+// outputs are written into caller-owned arrays; sizes are checked here again so a misuse from JS
+// throws instead of reading out of bounds.
+#include <napi.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "cpu_features.h"
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace {
+
+using modescope::KernelTable;
+
+const KernelTable* active = nullptr;
+
+const KernelTable& kernels() {
+  if (!active) {
+    const char* force = std::getenv("MODESCOPE_KERNEL_ISA");
+    const bool want_portable = force && std::strcmp(force, "scalar") == 0;
+    active = (!want_portable && modescope::cpu_has_avx2_fma()) ? &modescope::avx2_kernels()
+                                                                : &modescope::portable_kernels();
+  }
+  return *active;
+}
+
+class Args {
+ public:
+  Args(const Napi::CallbackInfo& info, const char* fn) : info_(info), fn_(fn) {}
+
+  int Int(size_t i, const char* name) {
+    const Napi::Value v = info_[i];
+    if (!v.IsNumber()) Fail(std::string(name) + " must be a number");
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (d < 1 || d > 1e9 || d != static_cast<double>(static_cast<int>(d))) Fail(std::string(name) + " must be a positive integer");
+    return static_cast<int>(d);
+  }
+
+  bool Bool(size_t i, const char* name) {
+    const Napi::Value v = info_[i];
+    if (!v.IsBoolean()) Fail(std::string(name) + " must be a boolean");
+    return v.As<Napi::Boolean>().Value();
+  }
+
+  // A Float32Array of exactly `length` elements, or null when `optional`.
+  float* Floats(size_t i, const char* name, size_t length, bool optional = false) {
+    const Napi::Value v = info_[i];
+    if (optional && (v.IsNull() || v.IsUndefined())) return nullptr;
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      Fail(std::string(name) + " must be a Float32Array");
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    if (a.ElementLength() != length)
+      Fail(std::string(name) + " has " + std::to_string(a.ElementLength()) + " elements, expected " +
+           std::to_string(length));
+    return a.Data();
+  }
+
+  [[noreturn]] void Fail(const std::string& message) {
+    throw Napi::TypeError::New(info_.Env(), std::string(fn_) + ": " + message);
+  }
+
+ private:
+  const Napi::CallbackInfo& info_;
+  const char* fn_;
+};
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("simd", kernels().isa);
+  out.Set("threads", modescope::pool_threads());
+  return out;
+}
+
+// setIsa('avx2-fma' | 'scalar') → whether that instruction set is now active.
+Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+  const std::string isa = info[0].As<Napi::String>().Utf8Value();
+  if (isa == "scalar") active = &modescope::portable_kernels();
+  else if (isa == "avx2-fma" && modescope::cpu_has_avx2_fma()) active = &modescope::avx2_kernels();
+  else return Napi::Boolean::New(info.Env(), false);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+Napi::Value RnnForward(const Napi::CallbackInfo& info) {
+  Args p(info, "rnnForward");
+  modescope::RnnArgs a{};
+  if (!info[0].IsNumber()) p.Fail("cell must be 0 (LSTM) or 1 (GRU)");
+  a.cell = info[0].As<Napi::Number>().Int32Value();
+  if (a.cell != 0 && a.cell != 1) p.Fail("cell must be 0 (LSTM) or 1 (GRU)");
+  a.batch = p.Int(1, "batch");
+  a.steps = p.Int(2, "steps");
+  a.input_size = p.Int(3, "inputSize");
+  a.units = p.Int(4, "units");
+  a.reverse = p.Bool(5, "reverse");
+  const size_t B = a.batch, T = a.steps, I = a.input_size, H = a.units, GH = (a.cell == 0 ? 4 : 3) * H;
+  a.x = p.Floats(6, "x", B * T * I);
+  a.kernel = p.Floats(7, "kernel", I * GH);
+  a.recurrent_kernel = p.Floats(8, "recurrentKernel", H * GH);
+  a.bias = p.Floats(9, "bias", a.cell == 0 ? GH : 2 * GH);
+  a.initial_h = p.Floats(10, "initialH", B * H, true);
+  a.initial_c = p.Floats(11, "initialC", B * H, true);
+  a.hidden = p.Floats(12, "hidden", B * T * H);
+  a.tape = p.Floats(13, "tape", B * T * 5 * H);
+  kernels().rnn_forward(a);
+  return info.Env().Undefined();
+}
+
+Napi::Value RnnBackward(const Napi::CallbackInfo& info) {
+  Args p(info, "rnnBackward");
+  modescope::RnnArgs a{};
+  if (!info[0].IsNumber()) p.Fail("cell must be 0 (LSTM) or 1 (GRU)");
+  a.cell = info[0].As<Napi::Number>().Int32Value();
+  if (a.cell != 0 && a.cell != 1) p.Fail("cell must be 0 (LSTM) or 1 (GRU)");
+  a.batch = p.Int(1, "batch");
+  a.steps = p.Int(2, "steps");
+  a.input_size = p.Int(3, "inputSize");
+  a.units = p.Int(4, "units");
+  a.reverse = p.Bool(5, "reverse");
+  const size_t B = a.batch, T = a.steps, I = a.input_size, H = a.units, GH = (a.cell == 0 ? 4 : 3) * H;
+  a.x = p.Floats(6, "x", B * T * I);
+  a.kernel = p.Floats(7, "kernel", I * GH);
+  a.recurrent_kernel = p.Floats(8, "recurrentKernel", H * GH);
+  a.initial_h = p.Floats(9, "initialH", B * H, true);
+  a.initial_c = p.Floats(10, "initialC", B * H, true);
+  a.hidden = p.Floats(11, "hidden", B * T * H);
+  a.tape = p.Floats(12, "tape", B * T * 5 * H);
+  a.d_hidden = p.Floats(13, "dHidden", B * T * H);
+  a.dx = p.Floats(14, "dx", B * T * I);
+  a.d_kernel = p.Floats(15, "dKernel", I * GH);
+  a.d_recurrent_kernel = p.Floats(16, "dRecurrentKernel", H * GH);
+  a.d_bias = p.Floats(17, "dBias", a.cell == 0 ? GH : 2 * GH);
+  a.d_initial_h = p.Floats(18, "dInitialH", B * H);
+  a.d_initial_c = p.Floats(19, "dInitialC", a.cell == 0 ? B * H : 0);
+  kernels().rnn_backward(a);
+  return info.Env().Undefined();
+}
+
+void ParseMvnCommon(Args& p, modescope::MvnArgs& a) {
+  a.batch = p.Int(0, "batch");
+  a.steps = p.Int(1, "steps");
+  a.channels = p.Int(2, "channels");
+  a.modes = p.Int(3, "modes");
+  a.diagonal = p.Bool(4, "diagonal");
+  const size_t B = a.batch, T = a.steps, C = a.channels, K = a.modes;
+  a.x = p.Floats(5, "x", B * T * C);
+  a.alpha = p.Floats(6, "alpha", B * T * K);
+  a.means = p.Floats(7, "means", K * C, true);
+  a.covariances = p.Floats(8, "covariances", a.diagonal ? K * C : K * C * C);
+  a.mask = p.Floats(9, "mask", B * T, true);
+}
+
+Napi::Value Failure(Napi::Env env, const modescope::MvnFailure& f) {
+  if (f.index < 0) return env.Undefined();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("index", static_cast<double>(f.index));
+  out.Set("pivot", f.pivot);
+  return out;
+}
+
+Napi::Value MvnForward(const Napi::CallbackInfo& info) {
+  Args p(info, "mvnMixtureForward");
+  modescope::MvnArgs a{};
+  ParseMvnCommon(p, a);
+  a.log_lik = p.Floats(10, "logLik", static_cast<size_t>(a.batch) * a.steps);
+  return Failure(info.Env(), kernels().mvn_forward(a));
+}
+
+Napi::Value MvnBackward(const Napi::CallbackInfo& info) {
+  Args p(info, "mvnMixtureBackward");
+  modescope::MvnArgs a{};
+  ParseMvnCommon(p, a);
+  const size_t B = a.batch, T = a.steps, C = a.channels, K = a.modes;
+  a.d_log_lik = p.Floats(10, "dLogLik", B * T);
+  a.dx = p.Floats(11, "dx", B * T * C);
+  a.d_alpha = p.Floats(12, "dAlpha", B * T * K);
+  a.d_means = p.Floats(13, "dMeans", K * C, true);
+  if ((a.d_means == nullptr) != (a.means == nullptr)) p.Fail("dMeans must be given exactly when means are");
+  a.d_covariances = p.Floats(14, "dCovariances", a.diagonal ? K * C : K * C * C);
+  return Failure(info.Env(), kernels().mvn_backward(a));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  exports.Set("rnnForward", Napi::Function::New(env, RnnForward));
+  exports.Set("rnnBackward", Napi::Function::New(env, RnnBackward));
+  exports.Set("mvnMixtureForward", Napi::Function::New(env, MvnForward));
+  exports.Set("mvnMixtureBackward", Napi::Function::New(env, MvnBackward));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(modescope_kernels, Init)

@@ -1,0 +1,64 @@
+// The compute kernels behind the addon. The same source (kernels_impl.h) is compiled twice: once
+// portable and once with AVX2/FMA; the addon picks a table at run time from cpuid.
+#pragma once
+
+#include <cstdint>
+
+namespace modescope {
+
+struct RnnArgs {
+  int cell;  // 0 = LSTM (gates i, f, c, o), 1 = GRU (z, r, h; reset_after)
+  int batch, steps, input_size, units;
+  bool reverse;
+  const float* x;                 // [B, T, I]
+  const float* kernel;            // [I, G·H]
+  const float* recurrent_kernel;  // [H, G·H]
+  const float* bias;              // [G·H] (LSTM) or [2, 3H] (GRU)
+  const float* initial_h;         // [B, H] or null
+  const float* initial_c;         // [B, H] or null
+  float* hidden;                  // [B, T, H]
+  float* tape;                    // [B, T, 5H]
+  // Backward only.
+  const float* d_hidden;
+  float* dx;
+  float* d_kernel;
+  float* d_recurrent_kernel;
+  float* d_bias;
+  float* d_initial_h;
+  float* d_initial_c;  // LSTM only
+};
+
+struct MvnArgs {
+  int batch, steps, channels, modes;
+  bool diagonal;
+  const float* x;            // [B, T, C]
+  const float* alpha;        // [B, T, K]
+  const float* means;        // [K, C] or null
+  const float* covariances;  // [K, C, C] or [K, C]
+  const float* mask;         // [B, T] or null
+  float* log_lik;            // forward: [B, T]
+  // Backward only.
+  const float* d_log_lik;
+  float* dx;
+  float* d_alpha;
+  float* d_means;  // null when means is null
+  float* d_covariances;
+};
+
+struct MvnFailure {
+  int64_t index;  // first time point (b·T + t) whose mixture is not positive definite, or -1
+  float pivot;
+};
+
+struct KernelTable {
+  const char* isa;
+  void (*rnn_forward)(const RnnArgs&);
+  void (*rnn_backward)(const RnnArgs&);
+  MvnFailure (*mvn_forward)(const MvnArgs&);
+  MvnFailure (*mvn_backward)(const MvnArgs&);
+};
+
+const KernelTable& portable_kernels();
+const KernelTable& avx2_kernels();
+
+}  // namespace modescope

@@ -1,0 +1,831 @@
+// Kernel bodies, compiled once per instruction set. The including file defines MS_KERNEL_NS (a
+// namespace unique to that translation unit) and micro_kernel(). Everything here lives in that
+// namespace and avoids inline library templates (std::vector, std::min…): with two copies built
+// under different -m flags, a shared inline symbol could let the linker run AVX2 code on a CPU
+// without it.
+#ifndef MS_KERNEL_NS
+#error "define MS_KERNEL_NS before including kernels_impl.h"
+#endif
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace modescope {
+namespace MS_KERNEL_NS {
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+static inline int imin(int a, int b) { return a < b ? a : b; }
+static inline int imax(int a, int b) { return a > b ? a : b; }
+static inline int round_up(int v, int m) { return (v + m - 1) / m * m; }
+
+// Zeroed, 64-byte aligned scratch owned by one scope.
+class Scratch {
+ public:
+  explicit Scratch(size_t floats) {
+    size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    if (bytes == 0) bytes = 64;
+    ptr_ = static_cast<float*>(aligned_alloc(64, bytes));
+    if (ptr_) memset(ptr_, 0, bytes);
+  }
+  ~Scratch() { free(ptr_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  float* get() const { return ptr_; }
+
+ private:
+  float* ptr_;
+};
+
+template <typename F>
+static void trampoline(void* ctx, int task) {
+  (*static_cast<F*>(ctx))(task);
+}
+
+// Runs body(task) for task in [0, tasks) on the pool.
+template <typename F>
+static void parallel_tasks(int tasks, F body) {
+  pool_run(tasks, &trampoline<F>, &body);
+}
+
+// e^x with Cephes' single-precision polynomial and exponent scaling (about 1 ulp); written with
+// plain arithmetic and a magic-constant rounding so loops over it vectorise.
+static inline float fast_exp(float x) {
+  x = x > 88.0f ? 88.0f : x;
+  x = x < -87.0f ? -87.0f : x;
+  const float shifter = 12582912.0f;  // 1.5·2^23: adding it rounds to an integer
+  float n = (x * 1.44269504088896341f + shifter) - shifter;
+  float r = x - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+static inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+
+static inline float fast_tanh(float x) { return 2.0f / (1.0f + fast_exp(-2.0f * x)) - 1.0f; }
+
+// ---------------------------------------------------------------------------------------------
+// SGEMM: C (=|+=) op(A)[M×K] · op(B)[K×N], row-major, Goto-style packing around micro_kernel().
+// ---------------------------------------------------------------------------------------------
+
+constexpr int KC = 256;
+constexpr int MC = 96;   // multiple of MR
+constexpr int NCT = 128;  // columns per parallel task, multiple of NR
+
+struct PackedB {
+  const float* data;
+  int k, n, n_pad;
+};
+
+static inline float load_op(const float* m, int ld, bool trans, int row, int col) {
+  return trans ? m[static_cast<size_t>(col) * ld + row] : m[static_cast<size_t>(row) * ld + col];
+}
+
+static size_t packed_b_size(int k, int n) { return static_cast<size_t>(k) * round_up(n, NR); }
+
+// Layout: K-blocks of KC rows; inside a block of kc rows, NR-wide column panels of kc×NR.
+static void pack_b(bool trans, const float* b, int ldb, int k, int n, float* out) {
+  const int n_pad = round_up(n, NR);
+  for (int p0 = 0; p0 < k; p0 += KC) {
+    const int kc = imin(KC, k - p0);
+    float* block = out + static_cast<size_t>(p0) * n_pad;
+    for (int jp = 0; jp < n_pad / NR; ++jp) {
+      float* panel = block + static_cast<size_t>(jp) * kc * NR;
+      for (int p = 0; p < kc; ++p) {
+        for (int c = 0; c < NR; ++c) {
+          const int j = jp * NR + c;
+          panel[p * NR + c] = j < n ? load_op(b, ldb, trans, p0 + p, j) : 0.0f;
+        }
+      }
+    }
+  }
+}
+
+static void pack_a(bool trans, const float* a, int lda, int i0, int mc, int p0, int kc, float* out) {
+  for (int ip = 0; ip < mc; ip += MR) {
+    float* panel = out + static_cast<size_t>(ip) * kc;
+    const int mr = imin(MR, mc - ip);
+    if (!trans && mr == MR) {
+      for (int p = 0; p < kc; ++p)
+        for (int r = 0; r < MR; ++r) panel[p * MR + r] = a[static_cast<size_t>(i0 + ip + r) * lda + p0 + p];
+    } else {
+      for (int p = 0; p < kc; ++p)
+        for (int r = 0; r < MR; ++r)
+          panel[p * MR + r] = r < mr ? load_op(a, lda, trans, i0 + ip + r, p0 + p) : 0.0f;
+    }
+  }
+}
+
+static float* thread_pack_buffer() {
+  static thread_local float* buffer = nullptr;  // one per pool thread, kept for the process
+  if (!buffer) buffer = static_cast<float*>(aligned_alloc(64, sizeof(float) * MC * KC));
+  return buffer;
+}
+
+// Rows [i0, i1) and columns [j0, j1) of C; j0 is a multiple of NR.
+static void gemm_block(bool trans_a, const float* a, int lda, const PackedB& b, bool accumulate, float* c, int ldc,
+                       int i0, int i1, int j0, int j1) {
+  float* packed_a = thread_pack_buffer();
+  alignas(64) float tile[MR * NR];
+  for (int p0 = 0; p0 < b.k; p0 += KC) {
+    const int kc = imin(KC, b.k - p0);
+    const bool acc = accumulate || p0 > 0;
+    const float* b_block = b.data + static_cast<size_t>(p0) * b.n_pad;
+    for (int ic = i0; ic < i1; ic += MC) {
+      const int mc = imin(MC, i1 - ic);
+      pack_a(trans_a, a, lda, ic, mc, p0, kc, packed_a);
+      for (int jp = j0 / NR; jp * NR < j1; ++jp) {
+        const int nr = imin(NR, j1 - jp * NR);
+        const float* b_panel = b_block + static_cast<size_t>(jp) * kc * NR;
+        for (int ir = 0; ir < mc; ir += MR) {
+          const int mr = imin(MR, mc - ir);
+          float* c_tile = c + static_cast<size_t>(ic + ir) * ldc + jp * NR;
+          const float* a_panel = packed_a + static_cast<size_t>(ir) * kc;
+          if (mr == MR && nr == NR) {
+            micro_kernel(kc, a_panel, b_panel, c_tile, ldc, acc);
+          } else {
+            micro_kernel(kc, a_panel, b_panel, tile, NR, false);
+            for (int r = 0; r < mr; ++r)
+              for (int q = 0; q < nr; ++q)
+                c_tile[static_cast<size_t>(r) * ldc + q] = (acc ? c_tile[static_cast<size_t>(r) * ldc + q] : 0.0f) +
+                                                            tile[r * NR + q];
+          }
+        }
+      }
+    }
+  }
+}
+
+// Serial product with an already packed B (used inside tasks, e.g. the recurrent step).
+static void gemm_packed(int m, bool trans_a, const float* a, int lda, const PackedB& b, bool accumulate, float* c,
+                        int ldc) {
+  if (m <= 0 || b.n <= 0) return;
+  gemm_block(trans_a, a, lda, b, accumulate, c, ldc, 0, m, 0, b.n);
+}
+
+// Parallel product over tiles of C; each tile sums its full K in a fixed order (deterministic).
+static void gemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                 bool accumulate, float* c, int ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < m; ++i) memset(c + static_cast<size_t>(i) * ldc, 0, sizeof(float) * n);
+    return;
+  }
+  Scratch packed(packed_b_size(k, n));
+  pack_b(trans_b, b, ldb, k, n, packed.get());
+  const PackedB pb{packed.get(), k, n, round_up(n, NR)};
+  const int m_tiles = (m + MC - 1) / MC;
+  const int n_tiles = (n + NCT - 1) / NCT;
+  parallel_tasks(m_tiles * n_tiles, [&](int task) {
+    const int it = task / n_tiles;
+    const int jt = task % n_tiles;
+    gemm_block(trans_a, a, lda, pb, accumulate, c, ldc, it * MC, imin(m, (it + 1) * MC), jt * NCT,
+               imin(n, (jt + 1) * NCT));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// RNN over a whole sequence
+// ---------------------------------------------------------------------------------------------
+
+static inline int time_at(const RnnArgs& a, int step) { return a.reverse ? a.steps - 1 - step : step; }
+
+static int batch_slices(int batch) { return imax(1, imin(batch, pool_threads())); }
+
+static void rnn_forward(const RnnArgs& a) {
+  const int B = a.batch, T = a.steps, I = a.input_size, H = a.units;
+  const bool lstm = a.cell == 0;
+  const int GH = (lstm ? 4 : 3) * H;
+  const int W5 = 5 * H;
+  // Input projection for every (b, t) at once.
+  Scratch z(static_cast<size_t>(B) * T * GH);
+  gemm(false, false, B * T, GH, I, a.x, I, a.kernel, GH, false, z.get(), GH);
+  Scratch packed_u(packed_b_size(H, GH));
+  pack_b(false, a.recurrent_kernel, GH, H, GH, packed_u.get());
+  const PackedB pu{packed_u.get(), H, GH, round_up(GH, NR)};
+  const float* b_in = a.bias;
+  const float* b_rec = lstm ? nullptr : a.bias + GH;
+
+  const int slices = batch_slices(B);
+  parallel_tasks(slices, [&](int s) {
+    const int b0 = B * s / slices, b1 = B * (s + 1) / slices, bs = b1 - b0;
+    Scratch hz(static_cast<size_t>(bs) * GH);
+    Scratch row(GH);
+    float* g = row.get();
+    for (int step = 0; step < T; ++step) {
+      const int t = time_at(a, step);
+      const int tp = step > 0 ? time_at(a, step - 1) : -1;
+      float* zt = z.get() + (static_cast<size_t>(b0) * T + t) * GH;
+      const size_t ldz = static_cast<size_t>(T) * GH;
+      const float* h_prev = nullptr;
+      int ld_h = 0;
+      if (tp >= 0) {
+        h_prev = a.hidden + (static_cast<size_t>(b0) * T + tp) * H;
+        ld_h = T * H;
+      } else if (a.initial_h) {
+        h_prev = a.initial_h + static_cast<size_t>(b0) * H;
+        ld_h = H;
+      }
+      if (lstm) {
+        if (h_prev) gemm_packed(bs, false, h_prev, ld_h, pu, true, zt, static_cast<int>(ldz));
+      } else if (h_prev) {
+        gemm_packed(bs, false, h_prev, ld_h, pu, false, hz.get(), GH);
+      }
+      for (int r = 0; r < bs; ++r) {
+        const int b = b0 + r;
+        const float* zr = zt + r * ldz;
+        float* tape = a.tape + (static_cast<size_t>(b) * T + t) * W5;
+        float* h = a.hidden + (static_cast<size_t>(b) * T + t) * H;
+        if (lstm) {
+          for (int q = 0; q < GH; ++q) g[q] = zr[q] + b_in[q];
+          for (int q = 0; q < 2 * H; ++q) g[q] = fast_sigmoid(g[q]);
+          for (int q = 2 * H; q < 3 * H; ++q) g[q] = fast_tanh(g[q]);
+          for (int q = 3 * H; q < 4 * H; ++q) g[q] = fast_sigmoid(g[q]);
+          const float* c_prev = tp >= 0 ? a.tape + (static_cast<size_t>(b) * T + tp) * W5 + 4 * H
+                                        : (a.initial_c ? a.initial_c + static_cast<size_t>(b) * H : nullptr);
+          for (int j = 0; j < H; ++j) {
+            const float cp = c_prev ? c_prev[j] : 0.0f;
+            const float c = g[H + j] * cp + g[j] * g[2 * H + j];
+            tape[4 * H + j] = c;
+          }
+          for (int q = 0; q < 4 * H; ++q) tape[q] = g[q];
+          for (int j = 0; j < H; ++j) h[j] = g[3 * H + j] * fast_tanh(tape[4 * H + j]);
+        } else {
+          const float* hzr = hz.get() + static_cast<size_t>(r) * GH;
+          const float* hp = h_prev ? h_prev + static_cast<size_t>(r) * ld_h : nullptr;
+          for (int q = 0; q < GH; ++q) {
+            const float rec = (h_prev ? hzr[q] : 0.0f) + b_rec[q];
+            g[q] = q < 2 * H ? zr[q] + b_in[q] + rec : rec;
+          }
+          for (int q = 0; q < 2 * H; ++q) g[q] = fast_sigmoid(g[q]);
+          for (int j = 0; j < H; ++j) {
+            const float rec_h = g[2 * H + j];
+            const float hh = fast_tanh(zr[2 * H + j] + b_in[2 * H + j] + g[H + j] * rec_h);
+            const float zg = g[j];
+            tape[j] = zg;
+            tape[H + j] = g[H + j];
+            tape[2 * H + j] = hh;
+            tape[3 * H + j] = rec_h;
+            tape[4 * H + j] = 0.0f;
+            h[j] = zg * (hp ? hp[j] : 0.0f) + (1.0f - zg) * hh;
+          }
+        }
+      }
+    }
+  });
+}
+
+static void rnn_backward(const RnnArgs& a) {
+  const int B = a.batch, T = a.steps, I = a.input_size, H = a.units;
+  const bool lstm = a.cell == 0;
+  const int GH = (lstm ? 4 : 3) * H;
+  const int W5 = 5 * H;
+  const size_t BT = static_cast<size_t>(B) * T;
+  Scratch dz(BT * GH);                    // gradient of the input pre-activations
+  Scratch dr(lstm ? 0 : BT * GH);         // GRU: gradient of the recurrent pre-activations
+  float* d_rec = lstm ? dz.get() : dr.get();
+  // dh_prev = d_rec · Uᵀ: pack Uᵀ [GH × H] once.
+  Scratch packed_ut(packed_b_size(GH, H));
+  pack_b(true, a.recurrent_kernel, GH, GH, H, packed_ut.get());
+  const PackedB put{packed_ut.get(), GH, H, round_up(H, NR)};
+
+  const int slices = batch_slices(B);
+  parallel_tasks(slices, [&](int s) {
+    const int b0 = B * s / slices, b1 = B * (s + 1) / slices, bs = b1 - b0;
+    Scratch dh_buf(static_cast<size_t>(bs) * H);
+    Scratch dc_buf(static_cast<size_t>(bs) * H);
+    Scratch tanh_buf(H);
+    float* dh = dh_buf.get();
+    float* dc = dc_buf.get();
+    float* tc = tanh_buf.get();
+    for (int step = T - 1; step >= 0; --step) {
+      const int t = time_at(a, step);
+      const int tp = step > 0 ? time_at(a, step - 1) : -1;
+      for (int r = 0; r < bs; ++r) {
+        const int b = b0 + r;
+        const size_t n = static_cast<size_t>(b) * T + t;
+        const float* tape = a.tape + n * W5;
+        const float* dy = a.d_hidden + n * H;
+        float* dzr = dz.get() + n * GH;
+        float* dhr = dh + static_cast<size_t>(r) * H;
+        float* dcr = dc + static_cast<size_t>(r) * H;
+        if (lstm) {
+          const float* c_prev = tp >= 0 ? a.tape + (static_cast<size_t>(b) * T + tp) * W5 + 4 * H
+                                        : (a.initial_c ? a.initial_c + static_cast<size_t>(b) * H : nullptr);
+          for (int j = 0; j < H; ++j) tc[j] = fast_tanh(tape[4 * H + j]);
+          for (int j = 0; j < H; ++j) {
+            const float ig = tape[j], fg = tape[H + j], cg = tape[2 * H + j], og = tape[3 * H + j];
+            const float dhj = dhr[j] + dy[j];
+            const float dcj = dcr[j] + dhj * og * (1.0f - tc[j] * tc[j]);
+            const float cp = c_prev ? c_prev[j] : 0.0f;
+            dzr[j] = dcj * cg * ig * (1.0f - ig);
+            dzr[H + j] = dcj * cp * fg * (1.0f - fg);
+            dzr[2 * H + j] = dcj * ig * (1.0f - cg * cg);
+            dzr[3 * H + j] = dhj * tc[j] * og * (1.0f - og);
+            dcr[j] = dcj * fg;
+          }
+        } else {
+          const float* hp = tp >= 0 ? a.hidden + (static_cast<size_t>(b) * T + tp) * H
+                                    : (a.initial_h ? a.initial_h + static_cast<size_t>(b) * H : nullptr);
+          float* drr = dr.get() + n * GH;
+          for (int j = 0; j < H; ++j) {
+            const float zg = tape[j], rg = tape[H + j], hh = tape[2 * H + j], hzh = tape[3 * H + j];
+            const float dhj = dhr[j] + dy[j];
+            const float a_h = dhj * (1.0f - zg) * (1.0f - hh * hh);
+            const float a_z = dhj * ((hp ? hp[j] : 0.0f) - hh) * zg * (1.0f - zg);
+            const float a_r = a_h * hzh * rg * (1.0f - rg);
+            dzr[j] = a_z;
+            dzr[H + j] = a_r;
+            dzr[2 * H + j] = a_h;
+            drr[j] = a_z;
+            drr[H + j] = a_r;
+            drr[2 * H + j] = a_h * rg;
+            dhr[j] = dhj * zg;
+          }
+        }
+      }
+      // Carry to the previous step: dh = (GRU: direct part) + d_rec_t · Uᵀ.
+      const float* drt = d_rec + (static_cast<size_t>(b0) * T + t) * GH;
+      gemm_packed(bs, false, drt, T * GH, put, !lstm, dh, H);
+    }
+    for (int r = 0; r < bs; ++r) {
+      const int b = b0 + r;
+      for (int j = 0; j < H; ++j) {
+        a.d_initial_h[static_cast<size_t>(b) * H + j] = dh[static_cast<size_t>(r) * H + j];
+        if (lstm) a.d_initial_c[static_cast<size_t>(b) * H + j] = dc[static_cast<size_t>(r) * H + j];
+      }
+    }
+  });
+
+  // Weight and input gradients as large GEMMs over all (b, t).
+  gemm(false, true, static_cast<int>(BT), I, GH, dz.get(), GH, a.kernel, GH, false, a.dx, I);
+  gemm(true, false, I, GH, static_cast<int>(BT), a.x, I, dz.get(), GH, false, a.d_kernel, GH);
+  Scratch h_prev(BT * H);
+  for (int b = 0; b < B; ++b) {
+    for (int step = 0; step < T; ++step) {
+      const int t = time_at(a, step);
+      float* dst = h_prev.get() + (static_cast<size_t>(b) * T + t) * H;
+      if (step > 0) {
+        memcpy(dst, a.hidden + (static_cast<size_t>(b) * T + time_at(a, step - 1)) * H, sizeof(float) * H);
+      } else if (a.initial_h) {
+        memcpy(dst, a.initial_h + static_cast<size_t>(b) * H, sizeof(float) * H);
+      }
+    }
+  }
+  gemm(true, false, H, GH, static_cast<int>(BT), h_prev.get(), H, d_rec, GH, false, a.d_recurrent_kernel, GH);
+  // Bias gradients: column sums, accumulated in double.
+  const int cols = lstm ? GH : 2 * GH;
+  parallel_tasks(imin(cols, pool_threads()), [&](int task) {
+    const int tasks = imin(cols, pool_threads());
+    const int q0 = cols * task / tasks, q1 = cols * (task + 1) / tasks;
+    for (int q = q0; q < q1; ++q) {
+      const float* src = q < GH ? dz.get() + q : dr.get() + (q - GH);
+      double sum = 0.0;
+      for (size_t n = 0; n < BT; ++n) sum += src[n * GH];
+      a.d_bias[q] = static_cast<float>(sum);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mixture-covariance Gaussian log-likelihood
+// ---------------------------------------------------------------------------------------------
+
+// VL time points are processed together, one per SIMD lane ("compact" layout): matrix element e of
+// lane m lives at [e·VL + m], so Cholesky, inverse and the mixture sums are lane-wise arithmetic
+// with no horizontal reductions.
+constexpr int VL = 8;
+typedef float vf __attribute__((vector_size(VL * sizeof(float))));
+
+static inline vf splat(float v) { return vf{v, v, v, v, v, v, v, v}; }
+
+static const double kLog2Pi = 1.8378770664093453;
+
+static inline size_t tri(int i) { return static_cast<size_t>(i) * (i + 1) / 2; }  // row start, packed lower
+static inline size_t upper_row(int i, int C) { return static_cast<size_t>(i) * C - tri(i) + i; }  // row start, packed upper
+
+struct Group {
+  int64_t index[VL];  // flat b·T + t of each lane (padding lanes repeat the last real one)
+  int lanes;          // real lanes
+};
+
+// Observed time points, in order.
+static int64_t observed_points(const MvnArgs& a, int64_t* out) {
+  const int64_t N = static_cast<int64_t>(a.batch) * a.steps;
+  int64_t count = 0;
+  for (int64_t n = 0; n < N; ++n)
+    if (!a.mask || a.mask[n] != 0.0f) out[count++] = n;
+  return count;
+}
+
+static Group make_group(const int64_t* points, int64_t count, int64_t g) {
+  Group grp;
+  grp.lanes = static_cast<int>(count - g * VL < VL ? count - g * VL : VL);
+  for (int m = 0; m < VL; ++m) grp.index[m] = points[g * VL + (m < grp.lanes ? m : grp.lanes - 1)];
+  return grp;
+}
+
+struct LaneFailure {
+  int64_t index = -1;
+  float pivot = 0.0f;
+  void note(int64_t idx, float piv) {
+    if (index < 0 || idx < index) {
+      index = idx;
+      pivot = piv;
+    }
+  }
+};
+
+// Workspace of one task for full covariances.
+struct FullWorkspace {
+  int C, K, P;
+  Scratch l, aux, r, y, s, inv_diag, alpha;
+  FullWorkspace(int C_, int K_)
+      : C(C_), K(K_), P(C_ * (C_ + 1) / 2), l(static_cast<size_t>(P) * VL), aux(static_cast<size_t>(P) * VL),
+        r(static_cast<size_t>(C_) * VL), y(static_cast<size_t>(C_) * VL), s(static_cast<size_t>(C_) * VL),
+        inv_diag(static_cast<size_t>(C_) * VL), alpha(static_cast<size_t>(K_) * VL) {}
+  vf* L() const { return reinterpret_cast<vf*>(l.get()); }
+  vf* Aux() const { return reinterpret_cast<vf*>(aux.get()); }
+  vf* R() const { return reinterpret_cast<vf*>(r.get()); }
+  vf* Y() const { return reinterpret_cast<vf*>(y.get()); }
+  vf* S() const { return reinterpret_cast<vf*>(s.get()); }
+  vf* InvDiag() const { return reinterpret_cast<vf*>(inv_diag.get()); }
+  vf* Alpha() const { return reinterpret_cast<vf*>(alpha.get()); }
+};
+
+static inline vf dot_lanes(const vf* a, const vf* b, int n) {
+  vf s0 = splat(0), s1 = splat(0), s2 = splat(0), s3 = splat(0);
+  int k = 0;
+  for (; k + 4 <= n; k += 4) {
+    s0 += a[k] * b[k];
+    s1 += a[k + 1] * b[k + 1];
+    s2 += a[k + 2] * b[k + 2];
+    s3 += a[k + 3] * b[k + 3];
+  }
+  for (; k < n; ++k) s0 += a[k] * b[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// Loads α and r = x − Σ α μ for the group's lanes, mixes C = Σ α D into ws.L (packed lower),
+// factorises it in place, and forward-solves y = L⁻¹ r. Returns log det per lane in logdet.
+static void mix_and_factorise(const MvnArgs& a, const float* d_packed, const Group& grp, FullWorkspace& ws,
+                              double* logdet, LaneFailure& failure) {
+  const int C = ws.C, K = ws.K, P = ws.P;
+  vf* alpha = ws.Alpha();
+  vf* r = ws.R();
+  vf* L = ws.L();
+  vf* inv_diag = ws.InvDiag();
+  vf* y = ws.Y();
+  for (int k = 0; k < K; ++k)
+    for (int m = 0; m < VL; ++m) alpha[k][m] = a.alpha[grp.index[m] * K + k];
+  for (int c = 0; c < C; ++c)
+    for (int m = 0; m < VL; ++m) {
+      float mean = 0.0f;
+      if (a.means)
+        for (int k = 0; k < K; ++k) mean += alpha[k][m] * a.means[static_cast<size_t>(k) * C + c];
+      r[c][m] = a.x[grp.index[m] * C + c] - mean;
+    }
+  // C = Σ_k α_k D_k, lane-wise.
+  for (int e = 0; e < P; ++e) L[e] = alpha[0] * d_packed[e];
+  for (int k = 1; k < K; ++k) {
+    const float* dk = d_packed + static_cast<size_t>(k) * P;
+    const vf ak = alpha[k];
+    for (int e = 0; e < P; ++e) L[e] += ak * dk[e];
+  }
+  // Cholesky–Banachiewicz, row by row.
+  double prod[VL];
+  for (int m = 0; m < VL; ++m) {
+    logdet[m] = 0.0;
+    prod[m] = 1.0;
+  }
+  for (int i = 0; i < C; ++i) {
+    vf* li = L + tri(i);
+    for (int j = 0; j < i; ++j) li[j] = (li[j] - dot_lanes(li, L + tri(j), j)) * inv_diag[j];
+    const vf d = li[i] - dot_lanes(li, li, i);
+    for (int m = 0; m < VL; ++m) {
+      float dm = d[m];
+      if (!(dm > 0.0f)) {
+        if (m < grp.lanes) failure.note(grp.index[m], dm);
+        dm = 1.0f;  // keep the lane finite; the call reports the failure
+      }
+      const float root = sqrtf(dm);
+      li[i][m] = root;
+      inv_diag[i][m] = 1.0f / root;
+      prod[m] *= root;
+      // Taking the log every few factors keeps the product in double range without a log per pivot.
+      if ((i & 7) == 7 || i == C - 1) {
+        logdet[m] += 2.0 * log(prod[m]);
+        prod[m] = 1.0;
+      }
+    }
+  }
+  for (int i = 0; i < C; ++i) y[i] = (r[i] - dot_lanes(L + tri(i), y, i)) * inv_diag[i];
+}
+
+// Lower triangle of every D_k, packed by rows: [K, C(C+1)/2].
+static void pack_lower(const float* d, int K, int C, float* out, bool double_off_diagonal) {
+  const size_t P = tri(C);
+  for (int k = 0; k < K; ++k)
+    for (int i = 0; i < C; ++i)
+      for (int j = 0; j <= i; ++j)
+        out[k * P + tri(i) + j] =
+            d[(static_cast<size_t>(k) * C + i) * C + j] * (double_off_diagonal && j < i ? 2.0f : 1.0f);
+}
+
+static int mvn_tasks(int64_t groups) {
+  return static_cast<int>(groups < 4 * pool_threads() ? (groups > 0 ? groups : 1) : 4 * pool_threads());
+}
+
+static MvnFailure mvn_full_forward(const MvnArgs& a) {
+  const int C = a.channels, K = a.modes;
+  const int64_t N = static_cast<int64_t>(a.batch) * a.steps;
+  for (int64_t n = 0; n < N; ++n) a.log_lik[n] = 0.0f;
+  int64_t* points = static_cast<int64_t*>(malloc(sizeof(int64_t) * (N > 0 ? N : 1)));
+  const int64_t count = observed_points(a, points);
+  const int64_t groups = (count + VL - 1) / VL;
+  Scratch d_packed(static_cast<size_t>(K) * tri(C));
+  pack_lower(a.covariances, K, C, d_packed.get(), false);
+  const int tasks = mvn_tasks(groups);
+  LaneFailure failures[256];
+  parallel_tasks(tasks, [&](int task) {
+    FullWorkspace ws(C, K);
+    double logdet[VL];
+    for (int64_t g = groups * task / tasks; g < groups * (task + 1) / tasks; ++g) {
+      const Group grp = make_group(points, count, g);
+      mix_and_factorise(a, d_packed.get(), grp, ws, logdet, failures[task]);
+      vf quad = splat(0);
+      const vf* y = ws.Y();
+      for (int c = 0; c < C; ++c) quad += y[c] * y[c];
+      for (int m = 0; m < grp.lanes; ++m)
+        a.log_lik[grp.index[m]] = static_cast<float>(-0.5 * (C * kLog2Pi + logdet[m] + quad[m]));
+    }
+  });
+  free(points);
+  LaneFailure first;
+  for (int t = 0; t < tasks; ++t)
+    if (failures[t].index >= 0) first.note(failures[t].index, failures[t].pivot);
+  return MvnFailure{first.index, first.pivot};
+}
+
+static MvnFailure mvn_full_backward(const MvnArgs& a) {
+  const int C = a.channels, K = a.modes, P = static_cast<int>(tri(C));
+  const int KP = round_up(K, VL);  // α rows padded so the dD update is lane-wise over modes
+  const int64_t N = static_cast<int64_t>(a.batch) * a.steps;
+  memset(a.dx, 0, sizeof(float) * N * C);
+  memset(a.d_alpha, 0, sizeof(float) * N * K);
+  int64_t* points = static_cast<int64_t*>(malloc(sizeof(int64_t) * (N > 0 ? N : 1)));
+  const int64_t count = observed_points(a, points);
+  const int64_t groups = (count + VL - 1) / VL;
+  Scratch d_packed(static_cast<size_t>(K) * P);
+  Scratch d_weighted(static_cast<size_t>(K) * P);  // off-diagonals doubled: ⟨G, D_k⟩ over the lower triangle
+  pack_lower(a.covariances, K, C, d_packed.get(), false);
+  pack_lower(a.covariances, K, C, d_weighted.get(), true);
+  const int tasks = mvn_tasks(groups);
+  // Per-task sums, reduced in task order so results do not depend on scheduling.
+  Scratch d_cov_acc(static_cast<size_t>(tasks) * P * KP);
+  Scratch d_mean_acc(static_cast<size_t>(tasks) * C * KP);
+  LaneFailure failures[256];
+  parallel_tasks(tasks, [&](int task) {
+    FullWorkspace ws(C, K);
+    Scratch alpha_rows_buf(static_cast<size_t>(VL) * KP);
+    float* alpha_rows = alpha_rows_buf.get();  // [lane][mode], modes padded with zeros
+    vf* dcov = reinterpret_cast<vf*>(d_cov_acc.get() + static_cast<size_t>(task) * P * KP);  // [e][KP/VL]
+    vf* dmean = reinterpret_cast<vf*>(d_mean_acc.get() + static_cast<size_t>(task) * C * KP);
+    const int kv = KP / VL;
+    double logdet[VL];
+    for (int64_t gi = groups * task / tasks; gi < groups * (task + 1) / tasks; ++gi) {
+      const Group grp = make_group(points, count, gi);
+      mix_and_factorise(a, d_packed.get(), grp, ws, logdet, failures[task]);
+      vf* L = ws.L();
+      vf* inv_diag = ws.InvDiag();
+      vf* s = ws.S();
+      const vf* y = ws.Y();
+      vf* alpha = ws.Alpha();
+      vf g = splat(0);
+      for (int m = 0; m < grp.lanes; ++m) g[m] = a.d_log_lik[grp.index[m]];
+      // s = L⁻ᵀ y by row-wise axpy.
+      for (int i = 0; i < C; ++i) s[i] = y[i];
+      for (int i = C - 1; i >= 0; --i) {
+        s[i] *= inv_diag[i];
+        const vf* li = L + tri(i);
+        const vf si = s[i];
+        for (int k = 0; k < i; ++k) s[k] -= li[k] * si;
+      }
+      // L⁻¹ into Aux (packed lower), row by row: row i = −(1/L_ii) Σ_{k<i} L_ik · row k.
+      vf* linv = ws.Aux();
+      for (int i = 0; i < C; ++i) {
+        vf* out = linv + tri(i);
+        for (int j = 0; j <= i; ++j) out[j] = splat(0);
+        const vf* li = L + tri(i);
+        for (int k = 0; k < i; ++k) {
+          const vf lik = li[k];
+          const vf* rk = linv + tri(k);
+          for (int j = 0; j <= k; ++j) out[j] += lik * rk[j];
+        }
+        const vf neg = -inv_diag[i];
+        for (int j = 0; j < i; ++j) out[j] *= neg;
+        out[i] = inv_diag[i];
+      }
+      // U = L⁻ᵀ packed upper by rows, overwriting L (no longer needed).
+      vf* U = L;
+      for (int k = 0; k < C; ++k) {
+        const vf* rk = linv + tri(k);
+        for (int i = 0; i <= k; ++i) U[upper_row(i, C) + (k - i)] = rk[i];
+      }
+      // G = −½ g (C⁻¹ − s sᵀ), with C⁻¹_ij = Σ_{k≥i} U_ik U_jk (j ≤ i); overwrites Aux.
+      vf* G = linv;
+      const vf half_g = -0.5f * g;
+      for (int i = 0; i < C; ++i) {
+        const vf* ui = U + upper_row(i, C);
+        for (int j = 0; j <= i; ++j) {
+          const vf* uj = U + upper_row(j, C) + (i - j);
+          G[tri(i) + j] = half_g * (dot_lanes(ui, uj, C - i) - s[i] * s[j]);
+        }
+      }
+      // dα_k = ⟨G, D_k⟩ (lower triangle, off-diagonals twice) + g sᵀ μ_k.
+      for (int k = 0; k < K; ++k) {
+        const float* dw = d_weighted.get() + static_cast<size_t>(k) * P;
+        vf acc0 = splat(0), acc1 = splat(0);
+        int e = 0;
+        for (; e + 2 <= P; e += 2) {
+          acc0 += G[e] * dw[e];
+          acc1 += G[e + 1] * dw[e + 1];
+        }
+        for (; e < P; ++e) acc0 += G[e] * dw[e];
+        vf da = acc0 + acc1;
+        if (a.means) {
+          vf sm = splat(0);
+          for (int c = 0; c < C; ++c) sm += s[c] * a.means[static_cast<size_t>(k) * C + c];
+          da += g * sm;
+        }
+        for (int m = 0; m < grp.lanes; ++m) a.d_alpha[grp.index[m] * K + k] = da[m];
+      }
+      for (int c = 0; c < C; ++c) {
+        const vf gs = g * s[c];
+        for (int m = 0; m < grp.lanes; ++m) a.dx[grp.index[m] * C + c] = -gs[m];
+      }
+      // dD_k += α_k G and dμ_k += α_k g s: lane-wise over modes, one broadcast per (element, lane).
+      for (int m = 0; m < VL; ++m)
+        for (int k = 0; k < KP; ++k) alpha_rows[m * KP + k] = (k < K && m < grp.lanes) ? alpha[k][m] : 0.0f;
+      const vf* arow = reinterpret_cast<const vf*>(alpha_rows);
+      for (int e = 0; e < P; ++e) {
+        const vf ge = G[e];
+        vf* dst = dcov + static_cast<size_t>(e) * kv;
+        for (int q = 0; q < kv; ++q) {
+          vf acc = dst[q];
+          for (int m = 0; m < VL; ++m) acc += ge[m] * arow[m * kv + q];
+          dst[q] = acc;
+        }
+      }
+      if (a.means) {
+        for (int c = 0; c < C; ++c) {
+          const vf gs = g * s[c];
+          vf* dst = dmean + static_cast<size_t>(c) * kv;
+          for (int q = 0; q < kv; ++q) {
+            vf acc = dst[q];
+            for (int m = 0; m < VL; ++m) acc += gs[m] * arow[m * kv + q];
+            dst[q] = acc;
+          }
+        }
+      }
+    }
+  });
+  free(points);
+  for (int k = 0; k < K; ++k) {
+    for (int i = 0; i < C; ++i) {
+      for (int j = 0; j <= i; ++j) {
+        double sum = 0.0;
+        for (int t = 0; t < tasks; ++t) sum += d_cov_acc.get()[(static_cast<size_t>(t) * P + tri(i) + j) * KP + k];
+        const float v = static_cast<float>(sum);
+        a.d_covariances[(static_cast<size_t>(k) * C + i) * C + j] = v;
+        a.d_covariances[(static_cast<size_t>(k) * C + j) * C + i] = v;
+      }
+    }
+    if (a.d_means) {
+      for (int c = 0; c < C; ++c) {
+        double sum = 0.0;
+        for (int t = 0; t < tasks; ++t) sum += d_mean_acc.get()[(static_cast<size_t>(t) * C + c) * KP + k];
+        a.d_means[static_cast<size_t>(k) * C + c] = static_cast<float>(sum);
+      }
+    }
+  }
+  LaneFailure first;
+  for (int t = 0; t < tasks; ++t)
+    if (failures[t].index >= 0) first.note(failures[t].index, failures[t].pivot);
+  return MvnFailure{first.index, first.pivot};
+}
+
+// Diagonal covariances: per point and channel, v = Σ_k α_k d_kc; everything is elementwise.
+static MvnFailure mvn_diag(const MvnArgs& a, bool backward) {
+  const int C = a.channels, K = a.modes;
+  const int64_t N = static_cast<int64_t>(a.batch) * a.steps;
+  const int tasks = static_cast<int>(N < 4 * pool_threads() ? N : 4 * pool_threads());
+  Scratch d_cov_acc(backward ? static_cast<size_t>(tasks) * K * C : 0);
+  Scratch d_mean_acc(backward && a.means ? static_cast<size_t>(tasks) * K * C : 0);
+  LaneFailure failures[256];
+  parallel_tasks(tasks, [&](int task) {
+    Scratch buf(static_cast<size_t>(4) * C);
+    float* v = buf.get();
+    float* r = v + C;
+    float* s = r + C;
+    float* gdiag = s + C;
+    for (int64_t n = N * task / tasks; n < N * (task + 1) / tasks; ++n) {
+      if (a.mask && a.mask[n] == 0.0f) {
+        if (!backward) a.log_lik[n] = 0.0f;
+        else {
+          for (int c = 0; c < C; ++c) a.dx[n * C + c] = 0.0f;
+          for (int k = 0; k < K; ++k) a.d_alpha[n * K + k] = 0.0f;
+        }
+        continue;
+      }
+      const float* al = a.alpha + n * K;
+      for (int c = 0; c < C; ++c) {
+        float vv = 0.0f, mean = 0.0f;
+        for (int k = 0; k < K; ++k) {
+          vv += al[k] * a.covariances[static_cast<size_t>(k) * C + c];
+          if (a.means) mean += al[k] * a.means[static_cast<size_t>(k) * C + c];
+        }
+        v[c] = vv;
+        r[c] = a.x[n * C + c] - mean;
+      }
+      double q = 0.0;
+      bool failed = false;
+      for (int c = 0; c < C; ++c) {
+        if (!(v[c] > 0.0f)) {
+          failures[task].note(n, v[c]);
+          failed = true;
+          v[c] = 1.0f;
+        }
+        s[c] = r[c] / v[c];
+        q += log(static_cast<double>(v[c])) + static_cast<double>(r[c]) * s[c];
+      }
+      if (!backward) {
+        a.log_lik[n] = failed ? 0.0f : static_cast<float>(-0.5 * (C * kLog2Pi + q));
+        continue;
+      }
+      const float g = a.d_log_lik[n];
+      for (int c = 0; c < C; ++c) {
+        gdiag[c] = -0.5f * g * (1.0f / v[c] - s[c] * s[c]);
+        a.dx[n * C + c] = -g * s[c];
+      }
+      float* dcov = d_cov_acc.get() + static_cast<size_t>(task) * K * C;
+      float* dmean = a.means ? d_mean_acc.get() + static_cast<size_t>(task) * K * C : nullptr;
+      for (int k = 0; k < K; ++k) {
+        const float* dk = a.covariances + static_cast<size_t>(k) * C;
+        float da = 0.0f;
+        for (int c = 0; c < C; ++c) {
+          da += gdiag[c] * dk[c];
+          dcov[static_cast<size_t>(k) * C + c] += al[k] * gdiag[c];
+        }
+        if (a.means) {
+          const float* mk = a.means + static_cast<size_t>(k) * C;
+          for (int c = 0; c < C; ++c) {
+            da += g * s[c] * mk[c];
+            dmean[static_cast<size_t>(k) * C + c] += al[k] * g * s[c];
+          }
+        }
+        a.d_alpha[n * K + k] = da;
+      }
+    }
+  });
+  if (backward) {
+    for (int e = 0; e < K * C; ++e) {
+      double sum = 0.0, msum = 0.0;
+      for (int t = 0; t < tasks; ++t) {
+        sum += d_cov_acc.get()[static_cast<size_t>(t) * K * C + e];
+        if (a.means) msum += d_mean_acc.get()[static_cast<size_t>(t) * K * C + e];
+      }
+      a.d_covariances[e] = static_cast<float>(sum);
+      if (a.d_means) a.d_means[e] = static_cast<float>(msum);
+    }
+  }
+  LaneFailure first;
+  for (int t = 0; t < tasks; ++t)
+    if (failures[t].index >= 0) first.note(failures[t].index, failures[t].pivot);
+  return MvnFailure{first.index, first.pivot};
+}
+
+static MvnFailure mvn_forward(const MvnArgs& a) { return a.diagonal ? mvn_diag(a, false) : mvn_full_forward(a); }
+
+static MvnFailure mvn_backward(const MvnArgs& a) { return a.diagonal ? mvn_diag(a, true) : mvn_full_backward(a); }
+
+}  // namespace MS_KERNEL_NS
+}  // namespace modescope

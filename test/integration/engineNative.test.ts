@@ -1,0 +1,257 @@
+import { describe, expect, it } from 'vitest';
+import { loadNativeKernels, type NativeKernels } from '../../src-main/engine/native/load';
+import { rnnBackwardNative, rnnForwardNative } from '../../src-main/engine/ops/rnnKernels';
+import {
+  rnnBackwardReference,
+  rnnForwardReference,
+  type RnnCell,
+} from '../../src-main/engine/ops/rnnReference';
+import {
+  mvnMixtureLogLikGradNative,
+  mvnMixtureLogLikNative,
+} from '../../src-main/engine/ops/mvnMixtureKernels';
+import {
+  mvnMixtureLogLikGradReference,
+  mvnMixtureLogLikReference,
+} from '../../src-main/engine/ops/mvnMixtureReference';
+import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
+import { random32, randomSimplex, randomSpd, relativeError } from '../unit/engineFixtures';
+
+const loaded = loadNativeKernels();
+const native = loaded.kernels;
+if (!native) {
+  if (process.env.CI)
+    throw new Error(`native kernels are required in CI: ${'reason' in loaded ? loaded.reason : ''}`);
+  console.warn(`skipping native kernel tests: ${'reason' in loaded ? loaded.reason : ''}`);
+}
+const isas = native ? (['avx2-fma', 'scalar'] as const).filter((isa) => native.setIsa(isa)) : [];
+const TOL = 1e-5;
+
+function withIsa(k: NativeKernels, isa: 'avx2-fma' | 'scalar', body: () => void): void {
+  const before = k.info().simd;
+  k.setIsa(isa);
+  try {
+    body();
+  } finally {
+    k.setIsa(before);
+  }
+}
+
+const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
+
+describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
+  const rnnShapes: [number, number, number, number][] = [
+    [1, 1, 1, 1],
+    [3, 7, 5, 6],
+    [5, 13, 17, 16],
+    [33, 20, 80, 64],
+  ];
+  for (const isa of isas) {
+    for (const cell of ['lstm', 'gru'] as RnnCell[]) {
+      for (const [B, T, I, H] of rnnShapes) {
+        for (const reverse of [false, true]) {
+          it(`${isa} ${cell} [${B},${T},${I}]→${H} ${reverse ? 'reverse' : 'forward'}: outputs and every gradient`, () => {
+            const k = native!;
+            const G = cell === 'lstm' ? 4 : 3;
+            const seed = B * 1000 + T * 10 + H;
+            const p = {
+              x: random32(B * T * I, seed),
+              kernel: random32(I * G * H, seed + 1, 1 / Math.sqrt(I)),
+              recurrentKernel: random32(H * G * H, seed + 2, 1 / Math.sqrt(H)),
+              bias: random32(cell === 'lstm' ? 4 * H : 6 * H, seed + 3, 0.2),
+              initialH: reverse ? random32(B * H, seed + 4, 0.5) : undefined,
+              initialC: reverse && cell === 'lstm' ? random32(B * H, seed + 5, 0.5) : undefined,
+            };
+            const shape = { cell, batch: B, steps: T, inputSize: I, units: H, reverse };
+            const dHidden = random32(B * T * H, seed + 6);
+            withIsa(k, isa, () => {
+              const fwd = rnnForwardNative(k, shape, p);
+              const ref = rnnForwardReference(shape, p);
+              expect(relativeError(fwd.hidden, ref.hidden), 'hidden').toBeLessThan(TOL);
+              expect(relativeError(fwd.tape, ref.tape), 'tape').toBeLessThan(TOL);
+              const g = rnnBackwardNative(k, shape, p, fwd, dHidden);
+              const r = rnnBackwardReference(shape, p, ref, dHidden);
+              expect(relativeError(g.dx, r.dx), 'dx').toBeLessThan(TOL);
+              expect(relativeError(g.dKernel, r.dKernel), 'dKernel').toBeLessThan(TOL);
+              expect(relativeError(g.dRecurrentKernel, r.dRecurrentKernel), 'dRecurrentKernel').toBeLessThan(
+                TOL,
+              );
+              expect(relativeError(g.dBias, r.dBias), 'dBias').toBeLessThan(TOL);
+              expect(relativeError(g.dInitialH, r.dInitialH), 'dInitialH').toBeLessThan(TOL);
+              expect(relativeError(g.dInitialC, r.dInitialC), 'dInitialC').toBeLessThan(TOL);
+            });
+          });
+        }
+      }
+    }
+
+    const mvnShapes: [number, number, number, number][] = [
+      [1, 1, 1, 1],
+      [2, 9, 5, 3],
+      [3, 17, 13, 5],
+      [2, 40, 80, 8],
+    ];
+    for (const diagonal of [false, true]) {
+      for (const [B, T, C, K] of mvnShapes) {
+        for (const withMeans of [true, false]) {
+          it(`${isa} mvnMixtureLogLik ${diagonal ? 'diagonal' : 'full'} B${B} T${T} C${C} K${K}${withMeans ? ' +means' : ''}`, () => {
+            const k = native!;
+            const seed = B * 100 + T + C * 7 + K;
+            const mask = new Float32Array(B * T).fill(1);
+            if (B * T > 2) mask[1] = 0;
+            const x = random32(B * T * C, seed + 1);
+            if (B * T > 2) x[C] = Number.NaN; // the masked point must never be read
+            const p = {
+              x,
+              alpha: f32(randomSimplex(B * T, K, seed + 2)),
+              means: withMeans ? random32(K * C, seed + 3, 0.5) : undefined,
+              covariances: diagonal
+                ? random32(K * C, seed + 4).map((v) => 1 + 0.6 * v)
+                : f32(randomSpd(K, C, seed + 4)),
+              mask,
+            };
+            const shape = { batch: B, steps: T, channels: C, modes: K, diagonal };
+            const dLogLik = random32(B * T, seed + 5);
+            withIsa(k, isa, () => {
+              const ll = mvnMixtureLogLikNative(k, shape, p);
+              const llRef = mvnMixtureLogLikReference(shape, p);
+              expect(relativeError(ll, llRef), 'logLik').toBeLessThan(TOL);
+              const g = mvnMixtureLogLikGradNative(k, shape, p, dLogLik);
+              const r = mvnMixtureLogLikGradReference(shape, p, dLogLik);
+              expect(relativeError(g.dx, r.dx), 'dx').toBeLessThan(TOL);
+              expect(relativeError(g.dAlpha, r.dAlpha), 'dAlpha').toBeLessThan(TOL);
+              expect(relativeError(g.dMeans, r.dMeans), 'dMeans').toBeLessThan(TOL);
+              expect(relativeError(g.dCovariances, r.dCovariances), 'dCovariances').toBeLessThan(TOL);
+              expect(ll.every(Number.isFinite)).toBe(true);
+            });
+          });
+        }
+      }
+    }
+
+    it(`${isa} mvnMixtureLogLik: a non-positive-definite mixture reports the reference's batch and time`, () => {
+      const k = native!;
+      const [B, T, C, K] = [3, 10, 6, 2];
+      const cov = f32(randomSpd(K, C, 900));
+      // Mode 1 is indefinite; a point that puts (almost) all weight on it fails.
+      for (let i = 0; i < C; i++) cov[(C + i) * C + i] = -2;
+      const alpha = new Float32Array(B * T * K);
+      for (let n = 0; n < B * T; n++) alpha[n * K] = 1;
+      alpha[(1 * T + 7) * K] = 0;
+      alpha[(1 * T + 7) * K + 1] = 1;
+      alpha[(2 * T + 3) * K] = 0;
+      alpha[(2 * T + 3) * K + 1] = 1;
+      const shape = { batch: B, steps: T, channels: C, modes: K, diagonal: false };
+      const p = { x: random32(B * T * C, 901), alpha, covariances: cov };
+      withIsa(k, isa, () => {
+        for (const run of [
+          () => mvnMixtureLogLikNative(k, shape, p),
+          () => mvnMixtureLogLikGradNative(k, shape, p, new Float32Array(B * T).fill(1)),
+        ]) {
+          let caught: unknown;
+          try {
+            run();
+          } catch (e) {
+            caught = e;
+          }
+          expect(caught).toBeInstanceOf(NotPositiveDefiniteError);
+          expect((caught as NotPositiveDefiniteError).batchIndex).toBe(1);
+          expect((caught as NotPositiveDefiniteError).timeIndex).toBe(7);
+        }
+        expect(() => mvnMixtureLogLikReference(shape, p)).toThrow(/batch 1, time 7/);
+      });
+    });
+
+    it(`${isa} mvnMixtureLogLik: ill-conditioned but valid covariances stay finite in float32`, () => {
+      const k = native!;
+      const [B, T, C, K] = [1, 16, 40, 3];
+      // Eigenvalues from 1e-4 to 1e3 in a random basis, plus a nearly singular mixture weight.
+      const D = new Float32Array(K * C * C);
+      for (let m = 0; m < K; m++) {
+        const q = random32(C * C, 950 + m);
+        for (let i = 0; i < C; i++)
+          for (let j = 0; j < C; j++) {
+            let v = 0;
+            for (let l = 0; l < C; l++)
+              v += Math.pow(10, -4 + (7 * l) / (C - 1)) * q[i * C + l]! * q[j * C + l]!;
+            D[(m * C + i) * C + j] = v;
+          }
+      }
+      const alpha = f32(randomSimplex(B * T, K, 960));
+      alpha.set([1 - 2e-6, 1e-6, 1e-6], 0);
+      const shape = { batch: B, steps: T, channels: C, modes: K, diagonal: false };
+      const p = { x: random32(B * T * C, 961), alpha, covariances: D };
+      withIsa(k, isa, () => {
+        expect(mvnMixtureLogLikNative(k, shape, p).every(Number.isFinite)).toBe(true);
+        const g = mvnMixtureLogLikGradNative(k, shape, p, new Float32Array(B * T).fill(1));
+        for (const a of [g.dx, g.dAlpha, g.dCovariances]) expect(a.every(Number.isFinite)).toBe(true);
+      });
+    });
+  }
+
+  it('repeated calls give bit-identical results (fixed task partition, ordered reductions)', () => {
+    const k = native!;
+    const [B, T, C, K] = [4, 50, 20, 4];
+    const shape = { batch: B, steps: T, channels: C, modes: K, diagonal: false };
+    const p = {
+      x: random32(B * T * C, 1),
+      alpha: f32(randomSimplex(B * T, K, 2)),
+      covariances: f32(randomSpd(K, C, 3)),
+    };
+    const d = random32(B * T, 4);
+    const a = mvnMixtureLogLikGradNative(k, shape, p, d);
+    const b = mvnMixtureLogLikGradNative(k, shape, p, d);
+    expect(Array.from(a.dCovariances)).toEqual(Array.from(b.dCovariances));
+    const rs = { cell: 'lstm' as const, batch: 8, steps: 30, inputSize: 12, units: 16, reverse: false };
+    const rp = {
+      x: random32(8 * 30 * 12, 5),
+      kernel: random32(12 * 64, 6, 0.3),
+      recurrentKernel: random32(16 * 64, 7, 0.3),
+      bias: random32(64, 8),
+    };
+    const f1 = rnnForwardNative(k, rs, rp);
+    const f2 = rnnForwardNative(k, rs, rp);
+    const dy = random32(8 * 30 * 16, 9);
+    expect(Array.from(rnnBackwardNative(k, rs, rp, f1, dy).dKernel)).toEqual(
+      Array.from(rnnBackwardNative(k, rs, rp, f2, dy).dKernel),
+    );
+  });
+
+  it('the addon rejects arrays of the wrong size with a TypeError naming the argument', () => {
+    const k = native!;
+    const x = new Float32Array(6);
+    expect(() =>
+      k.rnnForward(
+        0,
+        1,
+        2,
+        3,
+        1,
+        false,
+        x,
+        new Float32Array(5),
+        new Float32Array(4),
+        new Float32Array(4),
+        null,
+        null,
+        new Float32Array(2),
+        new Float32Array(10),
+      ),
+    ).toThrow(/rnnForward: kernel has 5 elements, expected 12/);
+    expect(() =>
+      k.mvnMixtureForward(
+        1,
+        1,
+        2,
+        1,
+        false,
+        new Float64Array(2) as unknown as Float32Array,
+        new Float32Array(1),
+        null,
+        new Float32Array(4),
+        null,
+        new Float32Array(1),
+      ),
+    ).toThrow(/x must be a Float32Array/);
+  });
+});
