@@ -7,6 +7,6 @@ declare module '*.vue' {
 }
 
 interface Window {
-  /** Set by the Electron preload; absent in web mode. Validated before use (see api/connectionPlan). */
+  /** The ModeScopeBridge set by the Electron preload; absent in web mode. Checked before use (api/connectionPlan). */
   modescope?: unknown;
 }

@@ -1,5 +1,5 @@
-import { channelNames } from '../../src-shared/rpc/contract';
-import { describeApi, type ModeScopeApi } from '../../src-shared/rpc/client';
+import { createBridgeTransport, type ModeScopeBridge } from '../../src-shared/rpc/bridgeTransport';
+import { createApi, type ModeScopeApi } from '../../src-shared/rpc/client';
 import { connectionProblem, type ConnectionProblem } from './connectionProblem';
 import { resolveWebToken, rpcSocketUrl, type TokenStorage, type UrlHistory } from './webToken';
 
@@ -17,12 +17,11 @@ export type ConnectionPlan =
   | { kind: 'web'; socketUrl: string }
   | { kind: 'unavailable'; problem: ConnectionProblem };
 
-const requiredMembers = [...channelNames, 'on'];
+const bridgeMembers = ['invoke', 'subscribe'] as const;
 
-/** Names the contract requires that a bridge object lacks (empty when it is complete). */
-export function missingApiMembers(candidate: object): string[] {
-  const present = new Set(describeApi(candidate));
-  return requiredMembers.filter((name) => !present.has(name));
+/** The functions a preload bridge must have that `candidate` lacks (empty when it is complete). */
+export function missingBridgeMembers(candidate: object): string[] {
+  return bridgeMembers.filter((name) => typeof (candidate as Record<string, unknown>)[name] !== 'function');
 }
 
 /**
@@ -37,14 +36,16 @@ export function planConnection(env: RendererEnvironment): ConnectionPlan {
         problem: connectionProblem('bridge-incomplete', `window.modescope is a ${typeof env.bridge}`),
       };
     }
-    const missing = missingApiMembers(env.bridge);
+    const missing = missingBridgeMembers(env.bridge);
     if (missing.length > 0) {
       return {
         kind: 'unavailable',
         problem: connectionProblem('bridge-incomplete', `missing: ${missing.join(', ')}`),
       };
     }
-    return { kind: 'electron', api: env.bridge as ModeScopeApi };
+    // The bridge carries plain `{ ok, result | error }` replies; the bridge transport turns
+    // errors back into RpcError with their code, which the context bridge would otherwise strip.
+    return { kind: 'electron', api: createApi(createBridgeTransport(env.bridge as ModeScopeBridge)) };
   }
   if (env.location.protocol !== 'http:' && env.location.protocol !== 'https:') {
     return {

@@ -12,8 +12,8 @@ function isKnownCode(value: unknown): value is RpcErrorCode {
   return typeof value === 'string' && knownCodes.has(value);
 }
 
-// Electron's IPC wraps rejections as "Error invoking remote method 'x': Error: msg", and its
-// context bridge copies only the message of an Error, so the code may survive only as a
+// The transports rethrow RpcError, but a failure raised outside them (a rejected Electron IPC
+// call is wrapped as "Error invoking remote method 'x': Error: msg") may carry its code only as a
 // "CODE: message" prefix in the text.
 const ipcWrapper = /^Error invoking remote method '[^']*': (?:\w*Error: )?/;
 const codePrefix = /^([A-Z_]+): ([\s\S]*)$/;

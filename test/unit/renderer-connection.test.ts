@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { ModeScopeBridge } from '../../src-shared/rpc/bridgeTransport';
 import { createApi } from '../../src-shared/rpc/client';
+import { RpcError } from '../../src-shared/rpc/errors';
 import type { WebSocketLike } from '../../src-shared/rpc/webSocketTransport';
 import { connectApi } from '../../src-renderer/api/connectApi';
 import {
-  missingApiMembers,
+  missingBridgeMembers,
   planConnection,
   type RendererEnvironment,
 } from '../../src-renderer/api/connectionPlan';
@@ -92,11 +94,28 @@ const appInfo = {
   defaultProjectDir: '/home/ana/ModeScope',
 } as const;
 
-const completeBridge = () =>
-  createApi({
-    invoke: async () => null,
-    subscribe: () => () => undefined,
-  });
+/** A stand-in for the preload's `window.modescope`: plain `{ ok, result | error }` replies. */
+function fakeBridge() {
+  const calls: Array<[string, unknown]> = [];
+  const listeners: Array<[string, (payload: unknown) => void]> = [];
+  const bridge: ModeScopeBridge = {
+    invoke: async (channel, payload) => {
+      calls.push([channel, payload]);
+      if (channel === 'app.info') return { ok: true, result: { ...appInfo, transport: 'electron' } };
+      return {
+        ok: false,
+        error: { code: 'PROJECT_LOCKED', message: 'in use by pid 7', details: { pid: 7 } },
+      };
+    },
+    subscribe: (event, listener) => {
+      listeners.push([event, listener]);
+      return () => undefined;
+    },
+  };
+  return { bridge, calls, listeners };
+}
+
+const completeBridge = () => fakeBridge().bridge;
 
 describe('web token', () => {
   it('takes the token out of the address and keeps the other parameters and the hash', () => {
@@ -158,23 +177,36 @@ describe('web token', () => {
 });
 
 describe('connection plan', () => {
-  it('uses a complete Electron bridge as the API', () => {
-    const bridge = completeBridge();
-    const { env } = webEnv('file:///app/index.html');
-    const plan = planConnection({ ...env, bridge });
+  it('builds the API over a complete Electron bridge, with error codes intact', async () => {
+    const { bridge, calls, listeners } = fakeBridge();
+    const plan = planConnection({ ...webEnv('file:///app/index.html').env, bridge });
     expect(plan.kind).toBe('electron');
-    if (plan.kind === 'electron') expect(plan.api).toBe(bridge);
+    if (plan.kind !== 'electron') return;
+    await expect(plan.api.app.info({})).resolves.toMatchObject({ transport: 'electron' });
+    const failure = await plan.api.projects.open({ path: '/p.modescope' }).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RpcError);
+    expect(failure).toMatchObject({
+      code: 'PROJECT_LOCKED',
+      message: 'in use by pid 7',
+      details: { pid: 7 },
+    });
+    expect(calls).toEqual([
+      ['app.info', {}],
+      ['projects.open', { path: '/p.modescope' }],
+    ]);
+    plan.api.on('project.closed', () => undefined);
+    expect(listeners.map(([event]) => event)).toEqual(['project.closed']);
   });
 
-  it('refuses a bridge that lacks contract methods and names them', () => {
-    const bridge = completeBridge() as any;
-    delete bridge.projects.forgetRecent;
-    delete bridge.files;
-    expect(missingApiMembers(bridge)).toEqual(['projects.forgetRecent', 'files.listDirectory']);
-    const plan = planConnection({ ...webEnv('file:///app/index.html').env, bridge });
+  it('refuses a bridge that lacks invoke or subscribe and names them', () => {
+    expect(missingBridgeMembers({ invoke: () => null })).toEqual(['subscribe']);
+    // A full API object is not a bridge.
+    const api = createApi({ invoke: async () => null, subscribe: () => () => undefined });
+    expect(missingBridgeMembers(api)).toEqual(['invoke', 'subscribe']);
+    const plan = planConnection({ ...webEnv('file:///app/index.html').env, bridge: { subscribe: 1 } });
     expect(plan).toMatchObject({
       kind: 'unavailable',
-      problem: { kind: 'bridge-incomplete', detail: 'missing: projects.forgetRecent, files.listDirectory' },
+      problem: { kind: 'bridge-incomplete', detail: 'missing: invoke, subscribe' },
     });
   });
 
@@ -262,11 +294,12 @@ describe('WebSocket connection', () => {
 });
 
 describe('connectApi', () => {
-  it('returns the bridge for Electron without opening a socket', async () => {
+  it('uses the bridge for Electron without opening a socket', async () => {
     const bridge = completeBridge();
     const openSocket = vi.fn();
     const outcome = await connectApi({ ...webEnv('file:///app/index.html').env, bridge }, openSocket);
-    expect(outcome).toEqual({ ok: true, api: bridge, transport: 'electron' });
+    expect(outcome.ok && outcome.transport).toBe('electron');
+    if (outcome.ok) await expect(outcome.api.app.info({})).resolves.toMatchObject({ transport: 'electron' });
     expect(openSocket).not.toHaveBeenCalled();
   });
 
@@ -299,7 +332,7 @@ describe('API accessor', () => {
   it('throws a clear error before the API is set and returns it after', () => {
     setApi(null);
     expect(() => useApi()).toThrow(/not connected yet/);
-    const api = completeBridge();
+    const api = createApi({ invoke: async () => null, subscribe: () => () => undefined });
     setApi(api);
     expect(useApi()).toBe(api);
     setApi(null);
