@@ -166,6 +166,23 @@ function hasProjectMeta(db: Database.Database): boolean {
   return table !== undefined && db.prepare('SELECT 1 FROM project_meta WHERE id = 1').get() !== undefined;
 }
 
+/** Identity, structure and project record of an open connection; returns the schema version. */
+function inspectProjectDatabase(
+  db: Database.Database,
+  filePath: string,
+  supported: number,
+  verify: boolean,
+): number {
+  const applicationId = Number(db.pragma('application_id', { simple: true }));
+  const fileVersion = Number(db.pragma('user_version', { simple: true }));
+  assertProjectIdentity(filePath, applicationId, fileVersion, supported);
+  if (verify) assertNotCorrupt(db, filePath);
+  if (!hasProjectMeta(db)) {
+    throw new RpcError('NOT_A_PROJECT', `${filePath} has no project record`, { path: filePath });
+  }
+  return fileVersion;
+}
+
 /** Streamed arrays that a crashed writer never finished; only the single writer can own them. */
 function dropUnfinishedArrays(db: Database.Database): number {
   return db.prepare("DELETE FROM arrays WHERE status = 'writing'").run().changes;
@@ -285,24 +302,35 @@ export class ProjectStore {
         reason: header.reason,
       });
     }
+    let verify = opts.verify !== 'none';
+    const pendingWal = hasPendingWal(absPath);
     // Without a pending log the header is the whole truth, and refusing here opens nothing.
-    if (!hasPendingWal(absPath)) {
-      assertProjectIdentity(absPath, header.applicationId, header.userVersion, supported);
-    }
+    if (!pendingWal) assertProjectIdentity(absPath, header.applicationId, header.userVersion, supported);
 
     const lock = readOnly
       ? undefined
       : ProjectLock.acquire(absPath, { appVersion: opts.appVersion, takeOver: opts.takeOverLock === true });
     let db: Database.Database | undefined;
     try {
-      db = new Database(absPath, { readonly: readOnly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-      const applicationId = Number(db.pragma('application_id', { simple: true }));
-      const fileVersion = Number(db.pragma('user_version', { simple: true }));
-      assertProjectIdentity(absPath, applicationId, fileVersion, supported);
-      if (opts.verify !== 'none') assertNotCorrupt(db, absPath);
-      if (!hasProjectMeta(db)) {
-        throw new RpcError('NOT_A_PROJECT', `${absPath} has no project record`, { path: absPath });
+      if (pendingWal && !readOnly) {
+        // A read-write connection checkpoints the log into the file when it closes, even after a
+        // refusal; so a file with a pending log is judged through a read-only connection first.
+        const inspector = new Database(absPath, {
+          readonly: true,
+          fileMustExist: true,
+          timeout: BUSY_TIMEOUT_MS,
+        });
+        try {
+          inspectProjectDatabase(inspector, absPath, supported, verify);
+        } finally {
+          inspector.close();
+        }
+        verify = false;
       }
+      db = new Database(absPath, { readonly: readOnly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      // Judged on the connection that will be used: it sees pages still in the log, and another
+      // build may have migrated the file since the header was read.
+      const fileVersion = inspectProjectDatabase(db, absPath, supported, verify);
 
       if (readOnly) {
         if (fileVersion < supported) {

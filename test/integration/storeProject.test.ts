@@ -298,6 +298,29 @@ describe('refusing files that are not usable projects, leaving them unchanged', 
       raw.close();
     }
   });
+  it('judges a crashed file by its log without checkpointing the log into it', () => {
+    const { file, store } = createProject();
+    store.close();
+    const raw = new Database(file);
+    raw.pragma('wal_autocheckpoint = 0');
+    raw.pragma('user_version = 7');
+    // Copying the file and its log while the connection is open gives the state a crash leaves.
+    const crashed = path.join(dir, 'crashed.modescope');
+    fs.copyFileSync(file, crashed);
+    fs.copyFileSync(`${file}-wal`, `${crashed}-wal`);
+    raw.close();
+    const mainBefore = sha256OfFile(crashed);
+    const walBefore = sha256OfFile(`${crashed}-wal`);
+    expect(rawPragma(crashed, 'user_version')).toBe(7);
+    expect(sha256OfFile(`${crashed}-wal`)).toBe(walBefore);
+
+    expect(expectRpcError(() => ProjectStore.open(crashed), 'PROJECT_TOO_NEW').details).toMatchObject({
+      fileVersion: 7,
+    });
+    expect(sha256OfFile(crashed)).toBe(mainBefore);
+    expect(sha256OfFile(`${crashed}-wal`)).toBe(walBefore);
+    expect(fs.existsSync(`${crashed}.lock`)).toBe(false);
+  });
 });
 
 describe('migrating an older project', () => {
