@@ -140,7 +140,34 @@ export class EmbeddedCovarianceAccumulator {
       for (let f = 0; f < H; f++) {
         for (let c1 = 0; c1 < C; c1++) {
           const p1 = (f * C + c1) * BATCH;
-          for (let c2 = 0; c2 < C; c2++) {
+          const g = (f * C + c1) * C;
+          // Two target channels per pass so each loaded A value feeds 8 flops.
+          let c2 = 0;
+          for (; c2 + 1 < C; c2 += 2) {
+            const p2 = (f * C + c2) * BATCH;
+            const p3 = p2 + BATCH;
+            let re0 = 0;
+            let im0 = 0;
+            let re1 = 0;
+            let im1 = 0;
+            for (let k = 0; k < count; k++) {
+              const ar = aRe[p1 + k]!;
+              const ai = aIm[p1 + k]!;
+              const br = bRe[p2 + k]!;
+              const bi = bIm[p2 + k]!;
+              const dr = bRe[p3 + k]!;
+              const di = bIm[p3 + k]!;
+              re0 += ar * br + ai * bi;
+              im0 += ar * bi - ai * br;
+              re1 += ar * dr + ai * di;
+              im1 += ar * di - ai * dr;
+            }
+            this.crossRe[g + c2]! += re0;
+            this.crossIm[g + c2]! += im0;
+            this.crossRe[g + c2 + 1]! += re1;
+            this.crossIm[g + c2 + 1]! += im1;
+          }
+          for (; c2 < C; c2++) {
             const p2 = (f * C + c2) * BATCH;
             let re = 0;
             let im = 0;
@@ -152,9 +179,8 @@ export class EmbeddedCovarianceAccumulator {
               re += ar * br + ai * bi;
               im += ar * bi - ai * br;
             }
-            const g = (f * C + c1) * C + c2;
-            this.crossRe[g]! += re;
-            this.crossIm[g]! += im;
+            this.crossRe[g + c2]! += re;
+            this.crossIm[g + c2]! += im;
           }
         }
       }
@@ -324,32 +350,59 @@ export class EmbeddedProjector {
           if (c2 !== c) b.set(columns[c2]!.subarray(u0, end));
           fftTwoReal(plan, a, b, sRe, sIm, s1Re, s1Im, s2Re, s2Im);
           for (let f = 0; f < H; f++) {
-            xRe[(f * C + c) * BATCH + blk] = s1Re[f]!;
-            xIm[(f * C + c) * BATCH + blk] = s1Im[f]!;
+            const at = (f * BATCH + blk) * C;
+            xRe[at + c] = s1Re[f]!;
+            xIm[at + c] = s1Im[f]!;
             if (c2 !== c) {
-              xRe[(f * C + c2) * BATCH + blk] = s2Re[f]!;
-              xIm[(f * C + c2) * BATCH + blk] = s2Im[f]!;
+              xRe[at + c2] = s2Re[f]!;
+              xIm[at + c2] = s2Im[f]!;
             }
           }
         }
       }
-      yRe.fill(0);
-      yIm.fill(0);
       for (let f = 0; f < H; f++) {
-        for (let k = 0; k < K; k++) {
-          const yAt = (f * K + k) * BATCH;
-          const gAt = (f * K + k) * C;
-          for (let c = 0; c < C; c++) {
-            const gr = this.filterRe[gAt + c]!;
-            const gi = this.filterIm[gAt + c]!;
-            const xAt = (f * C + c) * BATCH;
-            // Correlation: conj(G)·X.
-            for (let blk = 0; blk < count; blk++) {
-              const xr = xRe[xAt + blk]!;
-              const xi = xIm[xAt + blk]!;
-              yRe[yAt + blk]! += gr * xr + gi * xi;
-              yIm[yAt + blk]! += gr * xi - gi * xr;
+        for (let blk = 0; blk < count; blk++) {
+          const xAt = (f * BATCH + blk) * C;
+          let k = 0;
+          // Two components per pass so each loaded X value feeds 8 flops; correlation is conj(G)·X.
+          for (; k + 1 < K; k += 2) {
+            const g0 = (f * K + k) * C;
+            const g1 = g0 + C;
+            let re0 = 0;
+            let im0 = 0;
+            let re1 = 0;
+            let im1 = 0;
+            for (let c = 0; c < C; c++) {
+              const xr = xRe[xAt + c]!;
+              const xi = xIm[xAt + c]!;
+              const gr = this.filterRe[g0 + c]!;
+              const gi = this.filterIm[g0 + c]!;
+              const hr = this.filterRe[g1 + c]!;
+              const hi = this.filterIm[g1 + c]!;
+              re0 += gr * xr + gi * xi;
+              im0 += gr * xi - gi * xr;
+              re1 += hr * xr + hi * xi;
+              im1 += hr * xi - hi * xr;
             }
+            yRe[(f * K + k) * BATCH + blk] = re0;
+            yIm[(f * K + k) * BATCH + blk] = im0;
+            yRe[(f * K + k + 1) * BATCH + blk] = re1;
+            yIm[(f * K + k + 1) * BATCH + blk] = im1;
+          }
+          for (; k < K; k++) {
+            const g0 = (f * K + k) * C;
+            let re0 = 0;
+            let im0 = 0;
+            for (let c = 0; c < C; c++) {
+              const xr = xRe[xAt + c]!;
+              const xi = xIm[xAt + c]!;
+              const gr = this.filterRe[g0 + c]!;
+              const gi = this.filterIm[g0 + c]!;
+              re0 += gr * xr + gi * xi;
+              im0 += gr * xi - gi * xr;
+            }
+            yRe[(f * K + k) * BATCH + blk] = re0;
+            yIm[(f * K + k) * BATCH + blk] = im0;
           }
         }
       }
