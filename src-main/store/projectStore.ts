@@ -509,6 +509,22 @@ export class ProjectStore {
     }));
   }
 
+  /**
+   * Writes a consistent, self-contained copy of the project (log included) to a new file, e.g. to
+   * hand it to a colleague while the app keeps it open. Works on read-only stores too.
+   */
+  copyTo(destPath: string): string {
+    const absDest = path.resolve(destPath);
+    if (absDest === this.path) {
+      throw new RpcError('INVALID_INPUT', `cannot copy ${this.path} onto itself`, { path: absDest });
+    }
+    assertCreatableFolder(absDest);
+    if (fs.existsSync(absDest))
+      throw new RpcError('ALREADY_EXISTS', `${absDest} already exists`, { path: absDest });
+    writeBackup(this.db, absDest);
+    return absDest;
+  }
+
   /** Closes the connection (checkpointing the log into the file) and releases the lock. Idempotent. */
   close(): void {
     const db = this.handle;

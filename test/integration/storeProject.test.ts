@@ -538,6 +538,22 @@ describe('writing through the store', () => {
   });
 });
 
+describe('copying an open project', () => {
+  it('writes a standalone copy that includes uncheckpointed commits', () => {
+    const { file, store } = createProject();
+    store.appendAction({ kind: 'in.the.log', payload: { n: 1 } });
+    expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    const copy = store.copyTo(path.join(dir, 'copy.modescope'));
+    expect(fs.existsSync(`${copy}-wal`)).toBe(false);
+    const opened = track(ProjectStore.open(copy, { readOnly: true }));
+    expect(opened.listActions().map((a) => a.kind)).toEqual(['in.the.log']);
+    expect(opened.meta().projectId).toBe(store.meta().projectId);
+    expectRpcError(() => store.copyTo(copy), 'ALREADY_EXISTS');
+    expectRpcError(() => store.copyTo(file), 'INVALID_INPUT');
+    expectRpcError(() => store.copyTo(path.join(dir, 'missing', 'c.modescope')), 'NOT_WRITABLE');
+  });
+});
+
 describe('read-only stores', () => {
   it('open beside a writer, see its commits, and refuse to write', () => {
     const { file, store } = createProject();
