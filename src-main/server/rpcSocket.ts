@@ -22,6 +22,9 @@ function malformed(socket: WebSocket, id: number | null, message: string) {
  * connection stays usable.
  */
 export function attachRpcSocket(socket: WebSocket, dispatch: Dispatch) {
+  // Oversized or invalid frames make `ws` emit an error and close the socket (code 1009/1002);
+  // that is the intended outcome, not a crash of the server.
+  socket.on('error', () => socket.terminate());
   socket.on('message', async (data, isBinary) => {
     if (isBinary) return malformed(socket, null, 'binary frames are not accepted; send JSON text');
     let raw: unknown;

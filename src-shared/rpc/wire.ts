@@ -11,7 +11,7 @@ export const requestMessageSchema = z.strictObject({
   type: z.literal('request'),
   id: z.number().int().nonnegative(),
   channel: z.string().max(128),
-  payload: z.unknown(),
+  payload: z.unknown().optional(),
 });
 export type RequestMessage = z.infer<typeof requestMessageSchema>;
 

@@ -35,7 +35,15 @@ test.describe('desktop shell (Electron)', () => {
     const page = await app.firstWindow();
     await expect(page.getByTestId('nav-projects')).toBeVisible();
     const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const wp = BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences();
+      // Present at run time in every supported Electron, missing from some typings.
+      const wc = BrowserWindow.getAllWindows()[0]!.webContents as unknown as {
+        getLastWebPreferences(): {
+          contextIsolation?: boolean;
+          sandbox?: boolean;
+          nodeIntegration?: boolean;
+        } | null;
+      };
+      const wp = wc.getLastWebPreferences();
       return {
         contextIsolation: wp?.contextIsolation,
         sandbox: wp?.sandbox,

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 export interface ServedApp {
   url: string;
@@ -13,7 +14,7 @@ export interface ServedApp {
   dir: string;
 }
 
-export const repoRoot = resolve(__dirname, '../..');
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** Starts `modescope serve --json` on a free loopback port with its own config folder. */
 export async function startServe(dir: string): Promise<{ app: ServedApp; child: ChildProcess }> {

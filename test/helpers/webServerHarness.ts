@@ -41,6 +41,7 @@ export async function startHarness(): Promise<Harness> {
     const headers: Record<string, string> = {};
     const o = opts.origin === undefined ? origin : opts.origin;
     const ws = new WebSocket(url, o === null ? { headers } : { origin: o, headers });
+    ws.on('error', () => undefined);
     sockets.push(ws);
     return ws;
   };
@@ -58,7 +59,7 @@ export async function startHarness(): Promise<Harness> {
       return { api: createApi(transport), transport, socket };
     },
     async close() {
-      for (const s of sockets) s.terminate();
+      for (const s of sockets) if (s.readyState === s.OPEN) s.terminate();
       await web.close();
       services.dispose();
     },
