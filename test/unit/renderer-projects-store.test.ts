@@ -5,6 +5,7 @@ import type { ProjectSummary, RecentProject } from '../../src-shared/domain/proj
 import { createApi, type RpcTransport } from '../../src-shared/rpc/client';
 import type { EventName } from '../../src-shared/rpc/contract';
 import { RpcError } from '../../src-shared/rpc/errors';
+import { connectionProblem } from '../../src-renderer/api/connectionProblem';
 import { setApi } from '../../src-renderer/api/currentApi';
 import { useAppStore } from '../../src-renderer/stores/app';
 import { useNavigationStore } from '../../src-renderer/stores/navigation';
@@ -328,6 +329,25 @@ describe('app store', () => {
     await app.loadInfo();
     expect(app.info?.defaultProjectDir).toBe('/home/ana/ModeScope');
     expect(app.info?.transport).toBe('web');
+    expect(app.infoError).toBeNull();
+  });
+
+  it('records app.info failures and a lost connection for the shell to show', async () => {
+    setApi(
+      createApi({
+        invoke: async () => {
+          throw new RpcError('INTERNAL', 'boom');
+        },
+        subscribe: () => () => undefined,
+      }),
+    );
+    const app = useAppStore();
+    await app.loadInfo();
+    expect(app.info).toBeNull();
+    expect(app.infoError).toEqual({ code: 'INTERNAL', message: 'boom' });
+    expect(app.connectionLost).toBeNull();
+    app.reportConnectionLost(connectionProblem('lost', 'close code 1001'));
+    expect(app.connectionLost).toMatchObject({ kind: 'lost', detail: 'close code 1001' });
   });
 });
 
