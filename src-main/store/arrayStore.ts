@@ -185,7 +185,7 @@ export class ArrayWriter {
   private pendingRows = 0;
   private chunksWritten = 0;
   private totalRows = 0;
-  private state: 'open' | 'finished' | 'aborted' = 'open';
+  private state: 'open' | 'finished' | 'aborted' | 'failed' = 'open';
 
   /** Use `beginArray`. */
   constructor(
@@ -221,6 +221,19 @@ export class ArrayWriter {
       throw new Error(`cannot ${operation}: array ${this.id} writer is already ${this.state}`);
   }
 
+  /**
+   * A failed write was rolled back, but this writer's counters had moved on: it cannot continue,
+   * only be aborted.
+   */
+  private guard(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.state = 'failed';
+      throw error;
+    }
+  }
+
   private writeChunk(bytes: Uint8Array, rows: number): void {
     const blob = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     statements(this.store.db).insertChunk.run(this.id, this.chunksWritten, rows, blob);
@@ -242,51 +255,56 @@ export class ArrayWriter {
     }
     const bytes = littleEndianBytes(data);
     const rows = data.length / this.rowLength;
-    this.store.transaction(() => {
-      let offset = 0;
-      // Top up a partly filled chunk first; then whole chunks go straight from the caller's memory.
-      if (this.pendingRows > 0) {
-        const take = Math.min(rows, this.chunkRows - this.pendingRows);
-        this.pending.set(bytes.subarray(0, take * this.rowBytes), this.pendingRows * this.rowBytes);
-        this.pendingRows += take;
-        offset = take;
-        if (this.pendingRows === this.chunkRows) {
-          this.writeChunk(this.pending, this.chunkRows);
-          this.pendingRows = 0;
+    this.guard(() =>
+      this.store.transaction(() => {
+        let offset = 0;
+        // Top up a partly filled chunk first; then whole chunks go straight from the caller's memory.
+        if (this.pendingRows > 0) {
+          const take = Math.min(rows, this.chunkRows - this.pendingRows);
+          this.pending.set(bytes.subarray(0, take * this.rowBytes), this.pendingRows * this.rowBytes);
+          this.pendingRows += take;
+          offset = take;
+          if (this.pendingRows === this.chunkRows) {
+            this.writeChunk(this.pending, this.chunkRows);
+            this.pendingRows = 0;
+          }
         }
-      }
-      while (rows - offset >= this.chunkRows) {
-        this.writeChunk(
-          bytes.subarray(offset * this.rowBytes, (offset + this.chunkRows) * this.rowBytes),
-          this.chunkRows,
-        );
-        offset += this.chunkRows;
-      }
-      if (offset < rows) {
-        this.pending.set(bytes.subarray(offset * this.rowBytes, rows * this.rowBytes), 0);
-        this.pendingRows = rows - offset;
-      }
-    });
+        while (rows - offset >= this.chunkRows) {
+          this.writeChunk(
+            bytes.subarray(offset * this.rowBytes, (offset + this.chunkRows) * this.rowBytes),
+            this.chunkRows,
+          );
+          offset += this.chunkRows;
+        }
+        if (offset < rows) {
+          this.pending.set(bytes.subarray(offset * this.rowBytes, rows * this.rowBytes), 0);
+          this.pendingRows = rows - offset;
+        }
+      }),
+    );
     this.totalRows += rows;
   }
 
   /** Writes the last partial chunk, marks the array complete and returns its id. */
   finish(): number {
     this.assertOpen('finish');
-    this.store.transaction(() => {
-      if (this.pendingRows > 0)
-        this.writeChunk(this.pending.subarray(0, this.pendingRows * this.rowBytes), this.pendingRows);
-      const changed = statements(this.store.db).finishArray.run(this.totalRows, this.id).changes;
-      if (changed !== 1) throw new Error(`array ${this.id} disappeared while it was being written`);
-    });
+    this.guard(() =>
+      this.store.transaction(() => {
+        if (this.pendingRows > 0) {
+          this.writeChunk(this.pending.subarray(0, this.pendingRows * this.rowBytes), this.pendingRows);
+        }
+        const changed = statements(this.store.db).finishArray.run(this.totalRows, this.id).changes;
+        if (changed !== 1) throw new Error(`array ${this.id} disappeared while it was being written`);
+      }),
+    );
     this.pendingRows = 0;
     this.state = 'finished';
     return this.id;
   }
 
-  /** Deletes everything written so far. */
+  /** Deletes everything written so far; also the way to clean up after a failed append. */
   abort(): void {
-    if (this.state !== 'open') return;
+    if (this.state !== 'open' && this.state !== 'failed') return;
     this.state = 'aborted';
     this.store.transaction(() => statements(this.store.db).deleteArray.run(this.id));
   }

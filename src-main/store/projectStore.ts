@@ -229,6 +229,9 @@ export class ProjectStore {
     let db: Database.Database | undefined;
     let createdFile = false;
     try {
+      // A log or journal left by a deleted file of the same name would be replayed into the new
+      // database by SQLite; with no main file, it belongs to nothing, and we hold the lock.
+      for (const suffix of ['-wal', '-shm', '-journal']) fs.rmSync(`${absPath}${suffix}`, { force: true });
       try {
         fs.closeSync(fs.openSync(absPath, 'wx', 0o644));
       } catch (error) {

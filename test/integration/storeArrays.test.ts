@@ -276,6 +276,18 @@ describe('streaming writer', () => {
     ).toEqual({ n: 0 });
   });
 
+  it('stops a writer whose write failed, so it cannot go on with wrong chunk numbers', () => {
+    const writer = beginArray(store, { dtype: 'uint8', chunkRows: 4 });
+    writer.appendRows(new Uint8Array(6));
+    // Somebody removes the array underneath; the next chunk insert breaks its foreign key.
+    store.db.prepare('DELETE FROM arrays WHERE id = ?').run(writer.id);
+    expect(() => writer.appendRows(new Uint8Array(4))).toThrow(/FOREIGN KEY/);
+    expect(() => writer.appendRows(new Uint8Array(4))).toThrow('writer is already failed');
+    expect(() => writer.finish()).toThrow('writer is already failed');
+    writer.abort();
+    expect(store.db.prepare('SELECT count(*) AS n FROM array_chunks').get()).toEqual({ n: 0 });
+  });
+
   it('rejects rows of the wrong type or a partial row', () => {
     const writer = beginArray(store, { dtype: 'int16', rowShape: [4] });
     expectRpcError(

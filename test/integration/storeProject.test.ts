@@ -154,6 +154,24 @@ describe('creating, closing and reopening a project', () => {
     expect(listFolder(dir)).toEqual(['file.txt']);
   });
 
+  it('ignores a write-ahead log left behind by a deleted file of the same name', () => {
+    const { file: old, store } = createProject('old.modescope');
+    store.close();
+    const raw = new Database(old);
+    raw.pragma('wal_autocheckpoint = 0');
+    raw.exec(
+      "INSERT INTO datasets (name, format, sampling_rate_hz, n_channels, channels_json, created_at) VALUES ('ghost', 'npy', 1, 1, '[]', 't')",
+    );
+    const reused = path.join(dir, 'reused.modescope');
+    fs.copyFileSync(`${old}-wal`, `${reused}-wal`);
+    raw.close();
+
+    const fresh = track(ProjectStore.create(reused, { name: 'fresh' }));
+    expect(fresh.meta().name).toBe('fresh');
+    expect(fresh.counts()).toEqual({ datasets: 0, runs: 0 });
+    expect(fresh.integrityCheck()).toEqual([]);
+  });
+
   it('refuses an empty project name', () => {
     const error = expectRpcError(
       () => ProjectStore.create(path.join(dir, 'p.modescope'), { name: '  ' }),
