@@ -484,9 +484,39 @@ static inline vf dot_lanes(const vf* a, const vf* b, int n) {
   return (s0 + s1) + (s2 + s3);
 }
 
-// Loads α and r = x − Σ α μ for the group's lanes, mixes C = Σ α D into ws.L (packed lower),
-// factorises it in place, and forward-solves y = L⁻¹ r. Returns log det per lane in logdet.
-static void mix_and_factorise(const MvnArgs& a, const float* d_packed, const Group& grp, FullWorkspace& ws,
+// out[q] = Σ_{k<n} a[k]·b_q[k] for four rows b_q: each a[k] is loaded once for four products, and
+// eight independent chains hide the FMA latency.
+static inline void dot4_lanes(const vf* a, const vf* b0, const vf* b1, const vf* b2, const vf* b3, int n, vf out[4]) {
+  vf x0 = splat(0), x1 = splat(0), x2 = splat(0), x3 = splat(0);
+  vf y0 = splat(0), y1 = splat(0), y2 = splat(0), y3 = splat(0);
+  int k = 0;
+  for (; k + 2 <= n; k += 2) {
+    const vf a0 = a[k], a1 = a[k + 1];
+    x0 += a0 * b0[k];
+    x1 += a0 * b1[k];
+    x2 += a0 * b2[k];
+    x3 += a0 * b3[k];
+    y0 += a1 * b0[k + 1];
+    y1 += a1 * b1[k + 1];
+    y2 += a1 * b2[k + 1];
+    y3 += a1 * b3[k + 1];
+  }
+  if (k < n) {
+    x0 += a[k] * b0[k];
+    x1 += a[k] * b1[k];
+    x2 += a[k] * b2[k];
+    x3 += a[k] * b3[k];
+  }
+  out[0] = x0 + y0;
+  out[1] = x1 + y1;
+  out[2] = x2 + y2;
+  out[3] = x3 + y3;
+}
+
+// Loads α and r = x − Σ α μ for the group's lanes, mixes C = Σ α D into ws.L (packed lower; d_t is
+// the packed lower triangles transposed to [element, mode]), factorises it in place, and
+// forward-solves y = L⁻¹ r. Returns log det per lane in logdet.
+static void mix_and_factorise(const MvnArgs& a, const float* d_t, const Group& grp, FullWorkspace& ws,
                               double* logdet, LaneFailure& failure) {
   const int C = ws.C, K = ws.K, P = ws.P;
   vf* alpha = ws.Alpha();
@@ -503,14 +533,19 @@ static void mix_and_factorise(const MvnArgs& a, const float* d_packed, const Gro
         for (int k = 0; k < K; ++k) mean += alpha[k][m] * a.means[static_cast<size_t>(k) * C + c];
       r[c][m] = a.x[grp.index[m] * C + c] - mean;
     }
-  // C = Σ_k α_k D_k, lane-wise.
-  for (int e = 0; e < P; ++e) L[e] = alpha[0] * d_packed[e];
-  for (int k = 1; k < K; ++k) {
-    const float* dk = d_packed + static_cast<size_t>(k) * P;
-    const vf ak = alpha[k];
-    for (int e = 0; e < P; ++e) L[e] += ak * dk[e];
+  // C = Σ_k α_k D_k, lane-wise, one store per element.
+  for (int e = 0; e < P; ++e) {
+    const float* de = d_t + static_cast<size_t>(e) * K;
+    vf acc0 = splat(0), acc1 = splat(0);
+    int k = 0;
+    for (; k + 2 <= K; k += 2) {
+      acc0 += alpha[k] * de[k];
+      acc1 += alpha[k + 1] * de[k + 1];
+    }
+    if (k < K) acc0 += alpha[k] * de[k];
+    L[e] = acc0 + acc1;
   }
-  // Cholesky–Banachiewicz, row by row.
+  // Cholesky–Banachiewicz, row by row; four columns at a time share the loads of row i.
   double prod[VL];
   for (int m = 0; m < VL; ++m) {
     logdet[m] = 0.0;
@@ -518,7 +553,24 @@ static void mix_and_factorise(const MvnArgs& a, const float* d_packed, const Gro
   }
   for (int i = 0; i < C; ++i) {
     vf* li = L + tri(i);
-    for (int j = 0; j < i; ++j) li[j] = (li[j] - dot_lanes(li, L + tri(j), j)) * inv_diag[j];
+    int j = 0;
+    for (; j + 4 <= i; j += 4) {
+      const vf* r0 = L + tri(j);
+      const vf* r1 = L + tri(j + 1);
+      const vf* r2 = L + tri(j + 2);
+      const vf* r3 = L + tri(j + 3);
+      vf acc[4];
+      dot4_lanes(li, r0, r1, r2, r3, j, acc);
+      const vf v0 = (li[j] - acc[0]) * inv_diag[j];
+      const vf v1 = (li[j + 1] - acc[1] - v0 * r1[j]) * inv_diag[j + 1];
+      const vf v2 = (li[j + 2] - acc[2] - v0 * r2[j] - v1 * r2[j + 1]) * inv_diag[j + 2];
+      const vf v3 = (li[j + 3] - acc[3] - v0 * r3[j] - v1 * r3[j + 1] - v2 * r3[j + 2]) * inv_diag[j + 3];
+      li[j] = v0;
+      li[j + 1] = v1;
+      li[j + 2] = v2;
+      li[j + 3] = v3;
+    }
+    for (; j < i; ++j) li[j] = (li[j] - dot_lanes(li, L + tri(j), j)) * inv_diag[j];
     const vf d = li[i] - dot_lanes(li, li, i);
     for (int m = 0; m < VL; ++m) {
       float dm = d[m];
@@ -540,13 +592,12 @@ static void mix_and_factorise(const MvnArgs& a, const float* d_packed, const Gro
   for (int i = 0; i < C; ++i) y[i] = (r[i] - dot_lanes(L + tri(i), y, i)) * inv_diag[i];
 }
 
-// Lower triangle of every D_k, packed by rows: [K, C(C+1)/2].
-static void pack_lower(const float* d, int K, int C, float* out, bool double_off_diagonal) {
-  const size_t P = tri(C);
+// Lower triangle of every D_k, packed by rows and transposed to [element, mode]: [C(C+1)/2, K].
+static void pack_lower_transposed(const float* d, int K, int C, float* out, bool double_off_diagonal) {
   for (int k = 0; k < K; ++k)
     for (int i = 0; i < C; ++i)
       for (int j = 0; j <= i; ++j)
-        out[k * P + tri(i) + j] =
+        out[(tri(i) + j) * K + k] =
             d[(static_cast<size_t>(k) * C + i) * C + j] * (double_off_diagonal && j < i ? 2.0f : 1.0f);
 }
 
@@ -561,8 +612,8 @@ static MvnFailure mvn_full_forward(const MvnArgs& a) {
   int64_t* points = static_cast<int64_t*>(malloc(sizeof(int64_t) * (N > 0 ? N : 1)));
   const int64_t count = observed_points(a, points);
   const int64_t groups = (count + VL - 1) / VL;
-  Scratch d_packed(static_cast<size_t>(K) * tri(C));
-  pack_lower(a.covariances, K, C, d_packed.get(), false);
+  Scratch d_t(static_cast<size_t>(K) * tri(C));
+  pack_lower_transposed(a.covariances, K, C, d_t.get(), false);
   const int tasks = mvn_tasks(groups);
   LaneFailure failures[256];
   parallel_tasks(tasks, [&](int task) {
@@ -570,7 +621,7 @@ static MvnFailure mvn_full_forward(const MvnArgs& a) {
     double logdet[VL];
     for (int64_t g = groups * task / tasks; g < groups * (task + 1) / tasks; ++g) {
       const Group grp = make_group(points, count, g);
-      mix_and_factorise(a, d_packed.get(), grp, ws, logdet, failures[task]);
+      mix_and_factorise(a, d_t.get(), grp, ws, logdet, failures[task]);
       vf quad = splat(0);
       const vf* y = ws.Y();
       for (int c = 0; c < C; ++c) quad += y[c] * y[c];
@@ -594,10 +645,10 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
   int64_t* points = static_cast<int64_t*>(malloc(sizeof(int64_t) * (N > 0 ? N : 1)));
   const int64_t count = observed_points(a, points);
   const int64_t groups = (count + VL - 1) / VL;
-  Scratch d_packed(static_cast<size_t>(K) * P);
-  Scratch d_weighted(static_cast<size_t>(K) * P);  // off-diagonals doubled: ⟨G, D_k⟩ over the lower triangle
-  pack_lower(a.covariances, K, C, d_packed.get(), false);
-  pack_lower(a.covariances, K, C, d_weighted.get(), true);
+  Scratch d_t(static_cast<size_t>(K) * P);
+  Scratch dw_t(static_cast<size_t>(K) * P);  // off-diagonals doubled: ⟨G, D_k⟩ over the lower triangle
+  pack_lower_transposed(a.covariances, K, C, d_t.get(), false);
+  pack_lower_transposed(a.covariances, K, C, dw_t.get(), true);
   const int tasks = mvn_tasks(groups);
   // Per-task sums, reduced in task order so results do not depend on scheduling.
   Scratch d_cov_acc(static_cast<size_t>(tasks) * P * KP);
@@ -613,7 +664,7 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
     double logdet[VL];
     for (int64_t gi = groups * task / tasks; gi < groups * (task + 1) / tasks; ++gi) {
       const Group grp = make_group(points, count, gi);
-      mix_and_factorise(a, d_packed.get(), grp, ws, logdet, failures[task]);
+      mix_and_factorise(a, d_t.get(), grp, ws, logdet, failures[task]);
       vf* L = ws.L();
       vf* inv_diag = ws.InvDiag();
       vf* s = ws.S();
@@ -629,54 +680,71 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
         const vf si = s[i];
         for (int k = 0; k < i; ++k) s[k] -= li[k] * si;
       }
-      // L⁻¹ into Aux (packed lower), row by row: row i = −(1/L_ii) Σ_{k<i} L_ik · row k.
-      vf* linv = ws.Aux();
+      // U = L⁻ᵀ, packed upper by rows (U_jk = (L⁻¹)_kj), built row i of L⁻¹ at a time:
+      // (L⁻¹)_ij = −(1/L_ii) Σ_{k=j}^{i−1} L_ik U_jk, where row j of U is contiguous in k.
+      vf* U = ws.Aux();
+      auto u = [&](int j, int k) -> vf* { return U + upper_row(j, C) + (k - j); };
       for (int i = 0; i < C; ++i) {
-        vf* out = linv + tri(i);
-        for (int j = 0; j <= i; ++j) out[j] = splat(0);
         const vf* li = L + tri(i);
-        for (int k = 0; k < i; ++k) {
-          const vf lik = li[k];
-          const vf* rk = linv + tri(k);
-          for (int j = 0; j <= k; ++j) out[j] += lik * rk[j];
-        }
         const vf neg = -inv_diag[i];
-        for (int j = 0; j < i; ++j) out[j] *= neg;
-        out[i] = inv_diag[i];
+        *u(i, i) = inv_diag[i];
+        int j = 0;
+        for (; j + 4 <= i; j += 4) {
+          const vf h0 = li[j] * *u(j, j) + li[j + 1] * *u(j, j + 1) + li[j + 2] * *u(j, j + 2);
+          const vf h1 = li[j + 1] * *u(j + 1, j + 1) + li[j + 2] * *u(j + 1, j + 2);
+          const vf h2 = li[j + 2] * *u(j + 2, j + 2);
+          vf acc[4];
+          dot4_lanes(li + j + 3, u(j, j + 3), u(j + 1, j + 3), u(j + 2, j + 3), u(j + 3, j + 3), i - (j + 3), acc);
+          *u(j, i) = neg * (h0 + acc[0]);
+          *u(j + 1, i) = neg * (h1 + acc[1]);
+          *u(j + 2, i) = neg * (h2 + acc[2]);
+          *u(j + 3, i) = neg * acc[3];
+        }
+        for (; j < i; ++j) *u(j, i) = neg * dot_lanes(li + j, u(j, j), i - j);
       }
-      // U = L⁻ᵀ packed upper by rows, overwriting L (no longer needed).
-      vf* U = L;
-      for (int k = 0; k < C; ++k) {
-        const vf* rk = linv + tri(k);
-        for (int i = 0; i <= k; ++i) U[upper_row(i, C) + (k - i)] = rk[i];
-      }
-      // G = −½ g (C⁻¹ − s sᵀ), with C⁻¹_ij = Σ_{k≥i} U_ik U_jk (j ≤ i); overwrites Aux.
-      vf* G = linv;
+      // G = −½ g (C⁻¹ − s sᵀ) with C⁻¹_ij = Σ_{k≥i} U_ik U_jk (j ≤ i); overwrites L.
+      vf* G = L;
       const vf half_g = -0.5f * g;
       for (int i = 0; i < C; ++i) {
-        const vf* ui = U + upper_row(i, C);
-        for (int j = 0; j <= i; ++j) {
-          const vf* uj = U + upper_row(j, C) + (i - j);
-          G[tri(i) + j] = half_g * (dot_lanes(ui, uj, C - i) - s[i] * s[j]);
+        const vf* ui = u(i, i);
+        const int n = C - i;
+        vf* gi = G + tri(i);
+        int j = 0;
+        for (; j + 4 <= i + 1; j += 4) {
+          vf acc[4];
+          dot4_lanes(ui, u(j, i), u(j + 1, i), u(j + 2, i), u(j + 3, i), n, acc);
+          for (int q = 0; q < 4; ++q) gi[j + q] = half_g * (acc[q] - s[i] * s[j + q]);
         }
+        for (; j <= i; ++j) gi[j] = half_g * (dot_lanes(ui, u(j, i), n) - s[i] * s[j]);
       }
-      // dα_k = ⟨G, D_k⟩ (lower triangle, off-diagonals twice) + g sᵀ μ_k.
-      for (int k = 0; k < K; ++k) {
-        const float* dw = d_weighted.get() + static_cast<size_t>(k) * P;
-        vf acc0 = splat(0), acc1 = splat(0);
-        int e = 0;
-        for (; e + 2 <= P; e += 2) {
-          acc0 += G[e] * dw[e];
-          acc1 += G[e + 1] * dw[e + 1];
+      // dα_k = ⟨G, D_k⟩ (lower triangle, off-diagonals twice) + g sᵀ μ_k, eight modes at a time.
+      for (int k0 = 0; k0 < K; k0 += VL) {
+        const int kb = imin(VL, K - k0);
+        vf acc[VL];
+        for (int q = 0; q < VL; ++q) acc[q] = splat(0);
+        const float* w = dw_t.get() + k0;
+        if (kb == VL) {
+          for (int e = 0; e < P; ++e) {
+            const vf ge = G[e];
+            const float* we = w + static_cast<size_t>(e) * K;
+            for (int q = 0; q < VL; ++q) acc[q] += ge * we[q];
+          }
+        } else {
+          for (int e = 0; e < P; ++e) {
+            const vf ge = G[e];
+            const float* we = w + static_cast<size_t>(e) * K;
+            for (int q = 0; q < kb; ++q) acc[q] += ge * we[q];
+          }
         }
-        for (; e < P; ++e) acc0 += G[e] * dw[e];
-        vf da = acc0 + acc1;
-        if (a.means) {
-          vf sm = splat(0);
-          for (int c = 0; c < C; ++c) sm += s[c] * a.means[static_cast<size_t>(k) * C + c];
-          da += g * sm;
+        for (int q = 0; q < kb; ++q) {
+          vf da = acc[q];
+          if (a.means) {
+            vf sm = splat(0);
+            for (int c = 0; c < C; ++c) sm += s[c] * a.means[static_cast<size_t>(k0 + q) * C + c];
+            da += g * sm;
+          }
+          for (int m = 0; m < grp.lanes; ++m) a.d_alpha[grp.index[m] * K + k0 + q] = da[m];
         }
-        for (int m = 0; m < grp.lanes; ++m) a.d_alpha[grp.index[m] * K + k] = da[m];
       }
       for (int c = 0; c < C; ++c) {
         const vf gs = g * s[c];
@@ -686,13 +754,23 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
       for (int m = 0; m < VL; ++m)
         for (int k = 0; k < KP; ++k) alpha_rows[m * KP + k] = (k < K && m < grp.lanes) ? alpha[k][m] : 0.0f;
       const vf* arow = reinterpret_cast<const vf*>(alpha_rows);
-      for (int e = 0; e < P; ++e) {
-        const vf ge = G[e];
-        vf* dst = dcov + static_cast<size_t>(e) * kv;
-        for (int q = 0; q < kv; ++q) {
-          vf acc = dst[q];
-          for (int m = 0; m < VL; ++m) acc += ge[m] * arow[m * kv + q];
-          dst[q] = acc;
+      if (kv == 1) {
+        const vf a0 = arow[0], a1 = arow[1], a2 = arow[2], a3 = arow[3];
+        const vf a4 = arow[4], a5 = arow[5], a6 = arow[6], a7 = arow[7];
+        for (int e = 0; e < P; ++e) {
+          const float* ge = reinterpret_cast<const float*>(G + e);
+          dcov[e] += ((ge[0] * a0 + ge[1] * a1) + (ge[2] * a2 + ge[3] * a3)) +
+                     ((ge[4] * a4 + ge[5] * a5) + (ge[6] * a6 + ge[7] * a7));
+        }
+      } else {
+        for (int e = 0; e < P; ++e) {
+          const float* ge = reinterpret_cast<const float*>(G + e);
+          vf* dst = dcov + static_cast<size_t>(e) * kv;
+          for (int q = 0; q < kv; ++q) {
+            vf acc = dst[q];
+            for (int m = 0; m < VL; ++m) acc += ge[m] * arow[m * kv + q];
+            dst[q] = acc;
+          }
         }
       }
       if (a.means) {
