@@ -28,3 +28,17 @@ export {
 } from './arrayStore';
 export { arrayDtypes, isArrayDtype, type ArrayDtype, type StoredTypedArray } from './arrayDtypes';
 export { migrations, type Migration } from './migrations';
+export {
+  RunRepository,
+  runStatuses,
+  type CheckpointRecord,
+  type EpochMetrics,
+  type EpochMetricsRecord,
+  type FinishedRunStatus,
+  type NewCheckpoint,
+  type NewResult,
+  type NewRun,
+  type ResultRecord,
+  type RunRecord,
+  type RunStatus,
+} from './runRepository';
