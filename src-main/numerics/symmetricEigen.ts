@@ -52,13 +52,15 @@ function tridiagonalise(a: Float64Array, n: number, diag: Float64Array, off: Flo
   const reflectors: Array<{ v: Float64Array; beta: number }> = [];
   const p = new Float64Array(n);
   const w = new Float64Array(n);
+  // Only the lower triangle is kept up to date: the symmetric product and the rank-2 update each
+  // touch half the matrix.
   for (let k = 0; k + 2 < n; k++) {
     const m = n - k - 1;
     const base = k + 1;
     const v = new Float64Array(m);
     let tail = 0;
     for (let i = 0; i < m; i++) {
-      const x = a[k * n + base + i]!;
+      const x = a[(base + i) * n + k]!;
       v[i] = x;
       if (i > 0) tail += x * x;
     }
@@ -71,30 +73,34 @@ function tridiagonalise(a: Float64Array, n: number, diag: Float64Array, off: Flo
     const alpha = x0 > 0 ? -norm : norm;
     v[0] = x0 - alpha;
     const beta = 2 / (v[0]! * v[0]! + tail);
-    // p = β B v on the trailing block B = a[base.., base..].
-    let pv = 0;
+    // p = β B v on the trailing block B = a[base.., base..], from its lower triangle.
+    p.fill(0, 0, m);
     for (let i = 0; i < m; i++) {
       const row = (base + i) * n + base;
+      const vi = v[i]!;
       let s = 0;
-      for (let j = 0; j < m; j++) s += a[row + j]! * v[j]!;
-      p[i] = beta * s;
+      for (let j = 0; j < i; j++) {
+        const aij = a[row + j]!;
+        s += aij * v[j]!;
+        p[j]! += aij * vi;
+      }
+      p[i]! += s + a[row + i]! * vi;
+    }
+    let pv = 0;
+    for (let i = 0; i < m; i++) {
+      p[i]! *= beta;
       pv += p[i]! * v[i]!;
     }
     const kHalf = 0.5 * beta * pv;
     for (let i = 0; i < m; i++) w[i] = p[i]! - kHalf * v[i]!;
-    // B ← B − v wᵀ − w vᵀ.
+    // B ← B − v wᵀ − w vᵀ (lower triangle).
     for (let i = 0; i < m; i++) {
       const row = (base + i) * n + base;
       const vi = v[i]!;
       const wi = w[i]!;
-      for (let j = 0; j < m; j++) a[row + j]! -= vi * w[j]! + wi * v[j]!;
+      for (let j = 0; j <= i; j++) a[row + j]! -= vi * w[j]! + wi * v[j]!;
     }
-    a[k * n + base] = alpha;
     a[base * n + k] = alpha;
-    for (let j = base + 1; j < n; j++) {
-      a[k * n + j] = 0;
-      a[j * n + k] = 0;
-    }
     reflectors.push({ v, beta });
   }
   for (let i = 0; i < n; i++) diag[i] = a[i * n + i]!;

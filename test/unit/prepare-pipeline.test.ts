@@ -174,3 +174,39 @@ describe('runPipeline', () => {
     await expect(run).rejects.toThrow(PreparationCancelledError);
   });
 });
+
+describe('gaps are never crossed', () => {
+  const n = 1200;
+  const mask = gapMaskWith(n, [[600, 640]]);
+  const base = (t: number) => Math.sin(t / 6) + 0.3 * Math.cos(t / 17);
+  const clean = sessionFrom(n, fs, [base], mask);
+  const spiked = sessionFrom(n, fs, [(t) => (t === 599 ? base(t) + 500 : base(t))], mask);
+
+  it.each([
+    ['filter', { name: 'filter', params: { low_freq: 2, high_freq: 40 } }],
+    ['amplitude_envelope', { name: 'amplitude_envelope' }],
+    ['moving_average', { name: 'moving_average', params: { n_window: 9 } }],
+    ['tde', { name: 'tde', params: { n_embeddings: 7 } }],
+    ['downsample', { name: 'downsample', params: { freq: 100 } }],
+  ] as const)('%s: a spike just before a gap changes nothing after it', async (_name, step) => {
+    const a = (await runPipeline([clean], { steps: [step] })).sessions[0]!;
+    const b = (await runPipeline([spiked], { steps: [step] })).sessions[0]!;
+    const firstAfter = a.gapMask!.lastIndexOf(1) + 1;
+    expect(firstAfter).toBeGreaterThan(0);
+    const after = (s: typeof a) => Array.from(s.data.subarray(firstAfter * s.nChannels));
+    expect(after(b)).toEqual(after(a));
+    // …and the spike did reach the outputs before the gap.
+    const before = (s: typeof a) => Array.from(s.data.subarray(0, firstAfter * s.nChannels));
+    expect(before(b)).not.toEqual(before(a));
+  });
+
+  it('refuses non-finite values in valid samples but ignores them inside gaps', async () => {
+    const bad = sessionFrom(100, fs, [(t) => (t === 50 ? Number.NaN : 1)]);
+    await expect(runPipeline([bad], { steps: [{ name: 'standardize' }] })).rejects.toThrow(
+      /non-finite value at sample 50, channel 0/,
+    );
+    const masked = sessionFrom(100, fs, [(t) => (t === 50 ? Number.NaN : t)], gapMaskWith(100, [[50, 51]]));
+    const { sessions } = await runPipeline([masked], { steps: [{ name: 'standardize' }] });
+    expect(Array.from(sessions[0]!.data).every(Number.isFinite)).toBe(true);
+  });
+});

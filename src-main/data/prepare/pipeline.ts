@@ -98,6 +98,16 @@ function checkInput(sessions: TimeSeriesSession[]): void {
         `session ${i} is sampled at ${s.samplingRate} Hz but session 0 at ${first.samplingRate} Hz`,
       );
     }
+    for (let t = 0; t < s.nSamples; t++) {
+      if (s.gapMask?.[t]) continue;
+      for (let c = 0; c < s.nChannels; c++) {
+        if (!Number.isFinite(s.data[t * s.nChannels + c]!)) {
+          throw new PreparationError(
+            `session ${i} has a non-finite value at sample ${t}, channel ${c}; mark such samples as gaps before preparing`,
+          );
+        }
+      }
+    }
   });
 }
 

@@ -336,6 +336,8 @@ export class EmbeddedProjector {
     const s2Im = new Float64Array(H);
     const y1 = new Float64Array(N);
     const y2 = new Float64Array(N);
+    const fRe = this.filterRe;
+    const fIm = this.filterIm;
     const nBlocks = Math.ceil(m / stride);
     for (let first = 0; first < nBlocks; first += BATCH) {
       const count = Math.min(BATCH, nBlocks - first);
@@ -364,30 +366,50 @@ export class EmbeddedProjector {
         for (let blk = 0; blk < count; blk++) {
           const xAt = (f * BATCH + blk) * C;
           let k = 0;
-          // Two components per pass so each loaded X value feeds 8 flops; correlation is conj(G)·X.
-          for (; k + 1 < K; k += 2) {
+          // Four components per pass: each loaded X value feeds 16 flops and eight independent
+          // accumulators hide the add latency. Correlation is conj(G)·X.
+          for (; k + 3 < K; k += 4) {
             const g0 = (f * K + k) * C;
             const g1 = g0 + C;
+            const g2 = g1 + C;
+            const g3 = g2 + C;
             let re0 = 0;
             let im0 = 0;
             let re1 = 0;
             let im1 = 0;
+            let re2 = 0;
+            let im2 = 0;
+            let re3 = 0;
+            let im3 = 0;
             for (let c = 0; c < C; c++) {
               const xr = xRe[xAt + c]!;
               const xi = xIm[xAt + c]!;
-              const gr = this.filterRe[g0 + c]!;
-              const gi = this.filterIm[g0 + c]!;
-              const hr = this.filterRe[g1 + c]!;
-              const hi = this.filterIm[g1 + c]!;
+              let gr = fRe[g0 + c]!;
+              let gi = fIm[g0 + c]!;
               re0 += gr * xr + gi * xi;
               im0 += gr * xi - gi * xr;
-              re1 += hr * xr + hi * xi;
-              im1 += hr * xi - hi * xr;
+              gr = fRe[g1 + c]!;
+              gi = fIm[g1 + c]!;
+              re1 += gr * xr + gi * xi;
+              im1 += gr * xi - gi * xr;
+              gr = fRe[g2 + c]!;
+              gi = fIm[g2 + c]!;
+              re2 += gr * xr + gi * xi;
+              im2 += gr * xi - gi * xr;
+              gr = fRe[g3 + c]!;
+              gi = fIm[g3 + c]!;
+              re3 += gr * xr + gi * xi;
+              im3 += gr * xi - gi * xr;
             }
-            yRe[(f * K + k) * BATCH + blk] = re0;
-            yIm[(f * K + k) * BATCH + blk] = im0;
-            yRe[(f * K + k + 1) * BATCH + blk] = re1;
-            yIm[(f * K + k + 1) * BATCH + blk] = im1;
+            const y0 = (f * K + k) * BATCH + blk;
+            yRe[y0] = re0;
+            yIm[y0] = im0;
+            yRe[y0 + BATCH] = re1;
+            yIm[y0 + BATCH] = im1;
+            yRe[y0 + 2 * BATCH] = re2;
+            yIm[y0 + 2 * BATCH] = im2;
+            yRe[y0 + 3 * BATCH] = re3;
+            yIm[y0 + 3 * BATCH] = im3;
           }
           for (; k < K; k++) {
             const g0 = (f * K + k) * C;
@@ -396,8 +418,8 @@ export class EmbeddedProjector {
             for (let c = 0; c < C; c++) {
               const xr = xRe[xAt + c]!;
               const xi = xIm[xAt + c]!;
-              const gr = this.filterRe[g0 + c]!;
-              const gi = this.filterIm[g0 + c]!;
+              const gr = fRe[g0 + c]!;
+              const gi = fIm[g0 + c]!;
               re0 += gr * xr + gi * xi;
               im0 += gr * xi - gi * xr;
             }
