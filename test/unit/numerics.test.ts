@@ -264,6 +264,32 @@ describe('Butterworth design', () => {
 });
 
 describe('sosFiltfilt', () => {
+  // Reference values printed by scipy 1.17: x[t] = sin(t/5) + 0.5 cos(t/1.3) + 0.1 t/300 (300 samples),
+  // signal.sosfiltfilt(signal.butter(N, Wn, btype, fs=250, output='sos'), x) at t = 0, 50, 150, 299.
+  it.each([
+    [5, 'lowpass', 20, [0.506824150694985, -0.5234189975490579, -0.941376376308305, -0.41410830354431155]],
+    [4, 'highpass', 5, [0.06014368845438805, -0.18208814879427176, -1.2925796903440512, 0.23616076173052192]],
+    [
+      5,
+      'bandpass',
+      [8, 12],
+      [-0.1865650649766449, -0.16749420057634848, -0.38511729303630843, -0.0024394433938281328],
+    ],
+  ] as const)('order %i %s at %j Hz matches scipy.signal.sosfiltfilt', (order, kind, cutoff, expected) => {
+    const x = Float64Array.from(
+      { length: 300 },
+      (_, t) => Math.sin(t / 5) + 0.5 * Math.cos(t / 1.3) + (0.1 * t) / 300,
+    );
+    const sos = designButterworth({
+      order,
+      kind,
+      cutoff: cutoff as number | [number, number],
+      samplingRate: 250,
+    });
+    const y = sosFiltfilt(sos, x);
+    [0, 50, 150, 299].forEach((t, i) => expect(y[t]).toBeCloseTo(expected[i]!, 11));
+  });
+
   it('passes a constant unchanged (steady-state initial conditions)', () => {
     const sos = designButterworth({ order: 4, kind: 'lowpass', cutoff: 10, samplingRate: 100 });
     const y = sosFiltfilt(sos, new Float64Array(200).fill(3));

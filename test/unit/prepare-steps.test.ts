@@ -95,6 +95,15 @@ describe('amplitude_envelope', () => {
     expect(maxAbsDiff(out, expected, 50, n - 50)).toBeLessThan(5e-3);
   });
 
+  it('matches scipy.signal.hilbert on an odd-length segment', () => {
+    // |signal.hilbert(x)| from scipy 1.17 for x[t] = sin(t/5) + 0.5 cos(t/1.3) + 0.1 t/300, t < 257.
+    const s = sessionFrom(257, fs, [(t) => Math.sin(t / 5) + 0.5 * Math.cos(t / 1.3) + (0.1 * t) / 300]);
+    const x = channel(amplitudeEnvelopeSession(s), 0);
+    expect(x[0]).toBeCloseTo(0.5190799922467222, 6);
+    expect(x[100]).toBeCloseTo(0.9725173777562435, 6);
+    expect(x[256]).toBeCloseTo(0.6214715324726463, 6);
+  });
+
   it('gives a constant envelope for a pure sinusoid on each side of a gap', () => {
     const mask = gapMaskWith(1000, [[400, 420]]);
     const out = amplitudeEnvelopeSession(sessionFrom(1000, fs, [sine(25, 2)], mask));
