@@ -42,3 +42,15 @@ export {
   type RunRecord,
   type RunStatus,
 } from './runRepository';
+export {
+  DatasetRepository,
+  preparationStatuses,
+  type DatasetRecord,
+  type NewDataset,
+  type NewSession,
+  type PreparationOutputRecord,
+  type PreparationRecord,
+  type PreparationStatus,
+  type SessionRecord,
+  type StoredChannel,
+} from './datasetRepository';
