@@ -21,6 +21,7 @@
         "src-main/engine/native/addon.cc",
         "src-main/engine/native/cpu_features.cc",
         "src-main/engine/native/kernels_portable.cc",
+        "src-main/engine/native/scratch_memory.cc",
         "src-main/engine/native/thread_pool.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -85,6 +85,30 @@ describe('engine tfjs ops', () => {
     });
   }
 
+  it('inputGradient: false gives the same weight gradients and a zero input gradient', () => {
+    const [B, T, I, H] = [2, 6, 3, 4];
+    const x = tf.tensor3d(F(random64(B * T * I, 70)), [B, T, I]);
+    const w = {
+      kernel: tf.tensor2d(F(random64(I * 4 * H, 71, 0.5)), [I, 4 * H]),
+      recurrentKernel: tf.tensor2d(F(random64(H * 4 * H, 72, 0.5)), [H, 4 * H]),
+      bias: tf.tensor1d(F(random64(4 * H, 73, 0.2))),
+    };
+    const grads = (inputGradient: boolean) =>
+      tf.grads((xv, k, r, b) =>
+        rnnSequence(
+          xv as tf.Tensor3D,
+          { kernel: k as tf.Tensor2D, recurrentKernel: r as tf.Tensor2D, bias: b! },
+          { cell: 'lstm', inputGradient },
+        ).sum(),
+      )([x, w.kernel, w.recurrentKernel, w.bias]);
+    const full = grads(true);
+    const skipped = grads(false);
+    expect(Math.max(...Array.from(full[0]!.abs().dataSync()))).toBeGreaterThan(1e-3);
+    expect(Array.from(skipped[0]!.dataSync()).every((v) => v === 0)).toBe(true);
+    for (let i = 1; i < 4; i++)
+      expect(Array.from(skipped[i]!.dataSync())).toEqual(Array.from(full[i]!.dataSync()));
+  });
+
   it('bidirectional concatenates forward then backward states', () => {
     const [B, T, I, H] = [2, 4, 3, 2];
     const x = tf.tensor3d(F(random64(B * T * I, 11)), [B, T, I], 'float32');

@@ -127,7 +127,7 @@ Napi::Value RnnBackward(const Napi::CallbackInfo& info) {
   a.hidden = p.Floats(11, "hidden", B * T * H);
   a.tape = p.Floats(12, "tape", B * T * 5 * H);
   a.d_hidden = p.Floats(13, "dHidden", B * T * H);
-  a.dx = p.Floats(14, "dx", B * T * I);
+  a.dx = p.Floats(14, "dx", B * T * I, true);  // null: input gradient not wanted
   a.d_kernel = p.Floats(15, "dKernel", I * GH);
   a.d_recurrent_kernel = p.Floats(16, "dRecurrentKernel", H * GH);
   a.d_bias = p.Floats(17, "dBias", a.cell == 0 ? GH : 2 * GH);

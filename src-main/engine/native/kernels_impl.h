@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "scratch_memory.h"
 #include "thread_pool.h"
 
 namespace modescope {
@@ -26,21 +27,28 @@ static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline int imax(int a, int b) { return a > b ? a : b; }
 static inline int round_up(int v, int m) { return (v + m - 1) / m * m; }
 
-// Zeroed, 64-byte aligned scratch owned by one scope.
+// 64-byte aligned scratch owned by one scope, zeroed unless the caller overwrites all of it.
+// Blocks of 64 KiB and more come from the reuse cache (scratch_memory.h).
 class Scratch {
  public:
-  explicit Scratch(size_t floats) {
-    size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-    if (bytes == 0) bytes = 64;
-    ptr_ = static_cast<float*>(aligned_alloc(64, bytes));
-    if (ptr_) memset(ptr_, 0, bytes);
+  enum Init { kZero, kUninitialised };
+  explicit Scratch(size_t floats, Init init = kZero) : bytes_((floats * sizeof(float) + 63) / 64 * 64) {
+    if (bytes_ == 0) bytes_ = 64;
+    cached_ = bytes_ >= (size_t{64} << 10);
+    ptr_ = static_cast<float*>(cached_ ? scratch_acquire(bytes_) : aligned_alloc(64, bytes_));
+    if (init == kZero) memset(ptr_, 0, bytes_);
   }
-  ~Scratch() { free(ptr_); }
+  ~Scratch() {
+    if (cached_) scratch_release(ptr_, bytes_);
+    else free(ptr_);
+  }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   float* get() const { return ptr_; }
 
  private:
+  size_t bytes_;
+  bool cached_;
   float* ptr_;
 };
 
@@ -101,20 +109,32 @@ static inline float load_op(const float* m, int ld, bool trans, int row, int col
 static size_t packed_b_size(int k, int n) { return static_cast<size_t>(k) * round_up(n, NR); }
 
 // Layout: K-blocks of KC rows; inside a block of kc rows, NR-wide column panels of kc×NR.
-static void pack_b(bool trans, const float* b, int ldb, int k, int n, float* out) {
+static void pack_b_block(bool trans, const float* b, int ldb, int n, int p0, int kc, float* block) {
   const int n_pad = round_up(n, NR);
-  for (int p0 = 0; p0 < k; p0 += KC) {
-    const int kc = imin(KC, k - p0);
-    float* block = out + static_cast<size_t>(p0) * n_pad;
-    for (int jp = 0; jp < n_pad / NR; ++jp) {
-      float* panel = block + static_cast<size_t>(jp) * kc * NR;
-      for (int p = 0; p < kc; ++p) {
-        for (int c = 0; c < NR; ++c) {
-          const int j = jp * NR + c;
-          panel[p * NR + c] = j < n ? load_op(b, ldb, trans, p0 + p, j) : 0.0f;
-        }
+  for (int jp = 0; jp < n_pad / NR; ++jp) {
+    float* panel = block + static_cast<size_t>(jp) * kc * NR;
+    for (int p = 0; p < kc; ++p) {
+      for (int c = 0; c < NR; ++c) {
+        const int j = jp * NR + c;
+        panel[p * NR + c] = j < n ? load_op(b, ldb, trans, p0 + p, j) : 0.0f;
       }
     }
+  }
+}
+
+// Packs all of B, one K-block per task (large B, e.g. a gradient over every time step, is
+// packed by all threads).
+static void pack_b(bool trans, const float* b, int ldb, int k, int n, float* out) {
+  const int n_pad = round_up(n, NR);
+  const int blocks = (k + KC - 1) / KC;
+  auto one = [&](int blk) {
+    const int p0 = blk * KC;
+    pack_b_block(trans, b, ldb, n, p0, imin(KC, k - p0), out + static_cast<size_t>(p0) * n_pad);
+  };
+  if (static_cast<size_t>(k) * n_pad < (size_t{1} << 16)) {
+    for (int blk = 0; blk < blocks; ++blk) one(blk);
+  } else {
+    parallel_tasks(blocks, one);
   }
 }
 
@@ -180,18 +200,12 @@ static void gemm_packed(int m, bool trans_a, const float* a, int lda, const Pack
   gemm_block(trans_a, a, lda, b, accumulate, c, ldc, 0, m, 0, b.n);
 }
 
-// Parallel product over tiles of C; each tile sums its full K in a fixed order (deterministic).
-static void gemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
-                 bool accumulate, float* c, int ldc) {
+// Parallel product with an already packed B, over tiles of C; each tile sums its full K in a
+// fixed order, so results do not depend on scheduling.
+static void gemm_prepacked(bool trans_a, int m, const float* a, int lda, const PackedB& pb, bool accumulate, float* c,
+                           int ldc) {
+  const int n = pb.n;
   if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    if (!accumulate)
-      for (int i = 0; i < m; ++i) memset(c + static_cast<size_t>(i) * ldc, 0, sizeof(float) * n);
-    return;
-  }
-  Scratch packed(packed_b_size(k, n));
-  pack_b(trans_b, b, ldb, k, n, packed.get());
-  const PackedB pb{packed.get(), k, n, round_up(n, NR)};
   const int m_tiles = (m + MC - 1) / MC;
   const int n_tiles = (n + NCT - 1) / NCT;
   parallel_tasks(m_tiles * n_tiles, [&](int task) {
@@ -200,6 +214,19 @@ static void gemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a
     gemm_block(trans_a, a, lda, pb, accumulate, c, ldc, it * MC, imin(m, (it + 1) * MC), jt * NCT,
                imin(n, (jt + 1) * NCT));
   });
+}
+
+static void gemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                 bool accumulate, float* c, int ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < m; ++i) memset(c + static_cast<size_t>(i) * ldc, 0, sizeof(float) * n);
+    return;
+  }
+  Scratch packed(packed_b_size(k, n), Scratch::kUninitialised);
+  pack_b(trans_b, b, ldb, k, n, packed.get());
+  gemm_prepacked(trans_a, m, a, lda, PackedB{packed.get(), k, n, round_up(n, NR)}, accumulate, c, ldc);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,9 +243,9 @@ static void rnn_forward(const RnnArgs& a) {
   const int GH = (lstm ? 4 : 3) * H;
   const int W5 = 5 * H;
   // Input projection for every (b, t) at once.
-  Scratch z(static_cast<size_t>(B) * T * GH);
+  Scratch z(static_cast<size_t>(B) * T * GH, Scratch::kUninitialised);
   gemm(false, false, B * T, GH, I, a.x, I, a.kernel, GH, false, z.get(), GH);
-  Scratch packed_u(packed_b_size(H, GH));
+  Scratch packed_u(packed_b_size(H, GH), Scratch::kUninitialised);
   pack_b(false, a.recurrent_kernel, GH, H, GH, packed_u.get());
   const PackedB pu{packed_u.get(), H, GH, round_up(GH, NR)};
   const float* b_in = a.bias;
@@ -299,11 +326,11 @@ static void rnn_backward(const RnnArgs& a) {
   const int GH = (lstm ? 4 : 3) * H;
   const int W5 = 5 * H;
   const size_t BT = static_cast<size_t>(B) * T;
-  Scratch dz(BT * GH);                    // gradient of the input pre-activations
-  Scratch dr(lstm ? 0 : BT * GH);         // GRU: gradient of the recurrent pre-activations
+  Scratch dz(BT * GH, Scratch::kUninitialised);  // gradient of the input pre-activations
+  Scratch dr(lstm ? 0 : BT * GH, Scratch::kUninitialised);  // GRU: gradient of the recurrent pre-activations
   float* d_rec = lstm ? dz.get() : dr.get();
   // dh_prev = d_rec · Uᵀ: pack Uᵀ [GH × H] once.
-  Scratch packed_ut(packed_b_size(GH, H));
+  Scratch packed_ut(packed_b_size(GH, H), Scratch::kUninitialised);
   pack_b(true, a.recurrent_kernel, GH, GH, H, packed_ut.get());
   const PackedB put{packed_ut.get(), GH, H, round_up(H, NR)};
 
@@ -376,9 +403,8 @@ static void rnn_backward(const RnnArgs& a) {
   });
 
   // Weight and input gradients as large GEMMs over all (b, t).
-  gemm(false, true, static_cast<int>(BT), I, GH, dz.get(), GH, a.kernel, GH, false, a.dx, I);
-  gemm(true, false, I, GH, static_cast<int>(BT), a.x, I, dz.get(), GH, false, a.d_kernel, GH);
-  Scratch h_prev(BT * H);
+  if (a.dx) gemm(false, true, static_cast<int>(BT), I, GH, dz.get(), GH, a.kernel, GH, false, a.dx, I);
+  Scratch h_prev(BT * H, Scratch::kUninitialised);
   for (int b = 0; b < B; ++b) {
     for (int step = 0; step < T; ++step) {
       const int t = time_at(a, step);
@@ -387,10 +413,21 @@ static void rnn_backward(const RnnArgs& a) {
         memcpy(dst, a.hidden + (static_cast<size_t>(b) * T + time_at(a, step - 1)) * H, sizeof(float) * H);
       } else if (a.initial_h) {
         memcpy(dst, a.initial_h + static_cast<size_t>(b) * H, sizeof(float) * H);
+      } else {
+        memset(dst, 0, sizeof(float) * H);
       }
     }
   }
-  gemm(true, false, H, GH, static_cast<int>(BT), h_prev.get(), H, d_rec, GH, false, a.d_recurrent_kernel, GH);
+  // dW = Xᵀ dZ and dU = H_prevᵀ d_rec: for an LSTM both multiply the same dZ, packed once.
+  Scratch packed_dz(packed_b_size(static_cast<int>(BT), GH), Scratch::kUninitialised);
+  pack_b(false, dz.get(), GH, static_cast<int>(BT), GH, packed_dz.get());
+  const PackedB pdz{packed_dz.get(), static_cast<int>(BT), GH, round_up(GH, NR)};
+  gemm_prepacked(true, I, a.x, I, pdz, false, a.d_kernel, GH);
+  if (lstm) {
+    gemm_prepacked(true, H, h_prev.get(), H, pdz, false, a.d_recurrent_kernel, GH);
+  } else {
+    gemm(true, false, H, GH, static_cast<int>(BT), h_prev.get(), H, d_rec, GH, false, a.d_recurrent_kernel, GH);
+  }
   // Bias gradients: column sums, accumulated in double.
   const int cols = lstm ? GH : 2 * GH;
   parallel_tasks(imin(cols, pool_threads()), [&](int task) {

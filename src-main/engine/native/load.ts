@@ -42,7 +42,8 @@ export interface NativeKernels {
     hidden: Float32Array,
     tape: Float32Array,
     dHidden: Float32Array,
-    dx: Float32Array,
+    /** null skips the input gradient. */
+    dx: Float32Array | null,
     dKernel: Float32Array,
     dRecurrentKernel: Float32Array,
     dBias: Float32Array,

@@ -51,13 +51,14 @@ export function rnnBackwardNative(
   p: RnnParams<Float32Array>,
   forward: RnnForwardResult<Float32Array>,
   dHidden: Float32Array,
+  withInputGradient = true,
 ): RnnGradients<Float32Array> {
   validateRnn(shape, p);
   const { cell, batch: B, steps: T, inputSize: I, units: H } = shape;
   requireLength('dHidden', dHidden, B * T * H, `[${B}, ${T}, ${H}]`);
   const GH = gateCount(cell) * H;
   const g: RnnGradients<Float32Array> = {
-    dx: new Float32Array(B * T * I),
+    dx: new Float32Array(withInputGradient ? B * T * I : 0),
     dKernel: new Float32Array(I * GH),
     dRecurrentKernel: new Float32Array(H * GH),
     dBias: new Float32Array(biasLength(cell, H)),
@@ -79,7 +80,7 @@ export function rnnBackwardNative(
     forward.hidden,
     forward.tape,
     dHidden,
-    g.dx,
+    withInputGradient ? g.dx : null,
     g.dKernel,
     g.dRecurrentKernel,
     g.dBias,
@@ -102,9 +103,10 @@ export function rnnBackwardKernel(
   p: RnnParams<Float32Array>,
   forward: RnnForwardResult<Float32Array>,
   dHidden: Float32Array,
+  withInputGradient = true,
 ): RnnGradients<Float32Array> {
   const native = nativeKernelsOrWarn();
   return native
-    ? rnnBackwardNative(native, shape, p, forward, dHidden)
+    ? rnnBackwardNative(native, shape, p, forward, dHidden, withInputGradient)
     : rnnBackwardReference(shape, p, forward, dHidden);
 }

@@ -14,6 +14,12 @@ export interface RnnSequenceOptions {
   initialH?: tf.Tensor2D;
   /** LSTM only. */
   initialC?: tf.Tensor2D;
+  /**
+   * false when x is data rather than a function of trained parameters (e.g. the first layer on the
+   * recordings): the backward pass then skips dL/dx, one of its three large products, and
+   * reports zeros for it.
+   */
+  inputGradient?: boolean;
 }
 
 export interface RnnWeights {
@@ -46,6 +52,7 @@ export function rnnSequence(x: tf.Tensor3D, weights: RnnWeights, options: RnnSeq
   };
   const hasH = options.initialH !== undefined;
   const hasC = options.initialC !== undefined;
+  const wantDx = options.inputGradient !== false;
   const inputs: tf.Tensor[] = [x, weights.kernel, weights.recurrentKernel, weights.bias];
   if (options.initialH) inputs.push(options.initialH);
   if (options.initialC) inputs.push(options.initialC);
@@ -64,9 +71,9 @@ export function rnnSequence(x: tf.Tensor3D, weights: RnnWeights, options: RnnSeq
     return {
       value: tf.tensor3d(forward.hidden, [B, T, H]),
       gradFunc: (dy: tf.Tensor) => {
-        const g = rnnBackwardKernel(shape, params, forward, f32(dy));
+        const g = rnnBackwardKernel(shape, params, forward, f32(dy), wantDx);
         const grads: tf.Tensor[] = [
-          tf.tensor(g.dx, ts[0]!.shape),
+          wantDx ? tf.tensor(g.dx, ts[0]!.shape) : tf.zeros(ts[0]!.shape),
           tf.tensor(g.dKernel, ts[1]!.shape),
           tf.tensor(g.dRecurrentKernel, ts[2]!.shape),
           tf.tensor(g.dBias, ts[3]!.shape),
@@ -86,6 +93,11 @@ export function bidirectionalRnnSequence(
   forward: RnnWeights,
   backward: RnnWeights,
   cell: RnnCell,
+  options: { inputGradient?: boolean } = {},
 ): tf.Tensor3D {
-  return tf.concat([rnnSequence(x, forward, { cell }), rnnSequence(x, backward, { cell, reverse: true })], 2);
+  const common = { cell, inputGradient: options.inputGradient };
+  return tf.concat(
+    [rnnSequence(x, forward, common), rnnSequence(x, backward, { ...common, reverse: true })],
+    2,
+  );
 }
