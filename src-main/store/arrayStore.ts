@@ -80,6 +80,7 @@ interface Statements {
   finishArray: Database.Statement;
   selectArray: Database.Statement;
   selectChunks: Database.Statement;
+  selectChunk: Database.Statement;
   deleteArray: Database.Statement;
 }
 
@@ -103,6 +104,9 @@ function statements(db: Database.Database): Statements {
       ),
       selectChunks: db.prepare(
         'SELECT chunk_index, n_rows, data FROM array_chunks WHERE array_id = ? AND chunk_index BETWEEN ? AND ? ORDER BY chunk_index',
+      ),
+      selectChunk: db.prepare(
+        'SELECT chunk_index, n_rows, data FROM array_chunks WHERE array_id = ? AND chunk_index = ?',
       ),
       deleteArray: db.prepare('DELETE FROM arrays WHERE id = ?'),
     };
@@ -389,17 +393,14 @@ export function arrayInfo(store: ProjectStore, id: number): ArrayInfo {
   return toInfo(loadArrayRow(store, id), store.path);
 }
 
-/**
- * Rows `start` (inclusive) to `end` (exclusive) of a finished array, as one typed array of
- * `(end - start) * rowLength` values. Only chunks overlapping the window are fetched.
- */
-export function readRows(
-  store: ProjectStore,
-  id: number,
-  start: number,
-  end: number,
-  opts: ReadRowsOptions = {},
-): StoredTypedArray {
+interface ChunkRow {
+  chunk_index: number;
+  n_rows: number;
+  data: Buffer;
+}
+
+/** The array behind a window, after checking the window lies inside it. */
+function arrayForWindow(store: ProjectStore, id: number, start: number, end: number): ArrayInfo {
   const info = arrayInfo(store, id);
   if (info.status !== 'complete') throw invalid(`array ${id} is still being written`, { arrayId: id });
   if (
@@ -416,39 +417,114 @@ export function readRows(
       nRows: info.nRows,
     });
   }
+  return info;
+}
+
+function damagedArray(store: ProjectStore, info: ArrayInfo, what: string): RpcError {
+  return new RpcError('PROJECT_CORRUPT', `array ${info.id} is damaged: ${what}`, {
+    path: store.path,
+    arrayId: info.id,
+  });
+}
+
+/** Checks one fetched chunk against its array; returns the rows of it that the window wants. */
+function windowOfChunk(
+  store: ProjectStore,
+  info: ArrayInfo,
+  chunk: ChunkRow | undefined,
+  expectedIndex: number,
+  start: number,
+  end: number,
+): { chunkStart: number; chunkRows: number; from: number; to: number; data: Buffer } {
+  const damaged = (what: string) => damagedArray(store, info, what);
+  if (chunk === undefined || chunk.chunk_index !== expectedIndex)
+    throw damaged(`chunk ${expectedIndex} is missing`);
+  const rowBytes = info.rowLength * bytesPerElement(info.dtype);
+  const chunkStart = chunk.chunk_index * info.chunkRows;
+  const chunkRowCount = Math.min(info.chunkRows, info.nRows - chunkStart);
+  if (chunk.n_rows !== chunkRowCount || chunk.data.length !== chunkRowCount * rowBytes) {
+    throw damaged(
+      `chunk ${chunk.chunk_index} holds ${chunk.data.length} bytes, expected ${chunkRowCount * rowBytes}`,
+    );
+  }
+  return {
+    chunkStart,
+    chunkRows: chunkRowCount,
+    from: Math.max(start, chunkStart) - chunkStart,
+    to: Math.min(end, chunkStart + chunkRowCount) - chunkStart,
+    data: chunk.data,
+  };
+}
+
+/**
+ * Rows `start` (inclusive) to `end` (exclusive) of a finished array, as one typed array of
+ * `(end - start) * rowLength` values. Only chunks overlapping the window are fetched.
+ */
+export function readRows(
+  store: ProjectStore,
+  id: number,
+  start: number,
+  end: number,
+  opts: ReadRowsOptions = {},
+): StoredTypedArray {
+  const info = arrayForWindow(store, id, start, end);
   const out = allocateTyped(info.dtype, (end - start) * info.rowLength);
   if (end === start) return out;
   const outBytes = new Uint8Array(out.buffer);
   const rowBytes = info.rowLength * bytesPerElement(info.dtype);
   const firstChunk = Math.floor(start / info.chunkRows);
   const lastChunk = Math.floor((end - 1) / info.chunkRows);
-  const damaged = (what: string) =>
-    new RpcError('PROJECT_CORRUPT', `array ${id} is damaged: ${what}`, { path: store.path, arrayId: id });
 
   let expectedChunk = firstChunk;
-  const chunks = statements(store.db).selectChunks.iterate(id, firstChunk, lastChunk) as IterableIterator<{
-    chunk_index: number;
-    n_rows: number;
-    data: Buffer;
-  }>;
+  const chunks = statements(store.db).selectChunks.iterate(
+    id,
+    firstChunk,
+    lastChunk,
+  ) as IterableIterator<ChunkRow>;
   for (const chunk of chunks) {
-    if (chunk.chunk_index !== expectedChunk) throw damaged(`chunk ${expectedChunk} is missing`);
-    const chunkStart = chunk.chunk_index * info.chunkRows;
-    const chunkRowCount = Math.min(info.chunkRows, info.nRows - chunkStart);
-    if (chunk.n_rows !== chunkRowCount || chunk.data.length !== chunkRowCount * rowBytes) {
-      throw damaged(
-        `chunk ${chunk.chunk_index} holds ${chunk.data.length} bytes, expected ${chunkRowCount * rowBytes}`,
-      );
-    }
-    opts.onChunkRead?.(chunk.chunk_index, chunk.n_rows);
-    const from = Math.max(start, chunkStart) - chunkStart;
-    const to = Math.min(end, chunkStart + chunkRowCount) - chunkStart;
-    outBytes.set(chunk.data.subarray(from * rowBytes, to * rowBytes), (chunkStart + from - start) * rowBytes);
+    const { chunkStart, chunkRows, from, to, data } = windowOfChunk(
+      store,
+      info,
+      chunk,
+      expectedChunk,
+      start,
+      end,
+    );
+    opts.onChunkRead?.(expectedChunk, chunkRows);
+    outBytes.set(data.subarray(from * rowBytes, to * rowBytes), (chunkStart + from - start) * rowBytes);
     expectedChunk++;
   }
-  if (expectedChunk !== lastChunk + 1) throw damaged(`chunk ${expectedChunk} is missing`);
+  if (expectedChunk !== lastChunk + 1) throw damagedArray(store, info, `chunk ${expectedChunk} is missing`);
   if (!hostIsLittleEndian) swapElementBytes(outBytes, bytesPerElement(info.dtype));
   return out;
+}
+
+/**
+ * The same window as `readRows`, one block per overlapping chunk, for passes over long recordings
+ * (decimation, export) that should not hold the whole window in memory. Each chunk is fetched on
+ * its own, so the connection stays free for other statements between blocks.
+ */
+export function* readRowBlocks(
+  store: ProjectStore,
+  id: number,
+  start: number,
+  end: number,
+  opts: ReadRowsOptions = {},
+): Generator<{ startRow: number; rows: StoredTypedArray }, void, undefined> {
+  const info = arrayForWindow(store, id, start, end);
+  if (end === start) return;
+  const rowBytes = info.rowLength * bytesPerElement(info.dtype);
+  const lastChunk = Math.floor((end - 1) / info.chunkRows);
+  for (let index = Math.floor(start / info.chunkRows); index <= lastChunk; index++) {
+    const chunk = statements(store.db).selectChunk.get(id, index) as ChunkRow | undefined;
+    const { chunkStart, chunkRows, from, to, data } = windowOfChunk(store, info, chunk, index, start, end);
+    opts.onChunkRead?.(index, chunkRows);
+    const rows = allocateTyped(info.dtype, (to - from) * info.rowLength);
+    const bytes = new Uint8Array(rows.buffer);
+    bytes.set(data.subarray(from * rowBytes, to * rowBytes));
+    if (!hostIsLittleEndian) swapElementBytes(bytes, bytesPerElement(info.dtype));
+    yield { startRow: chunkStart + from, rows };
+  }
 }
 
 /** The whole array; for small arrays (means, covariances), not for recordings. */

@@ -19,6 +19,7 @@ export {
   beginArray,
   deleteArray,
   readArray,
+  readRowBlocks,
   readRows,
   writeArray,
   type ArrayInfo,

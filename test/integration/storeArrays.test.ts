@@ -9,6 +9,7 @@ import {
   beginArray,
   deleteArray,
   readArray,
+  readRowBlocks,
   readRows,
   writeArray,
   type ArrayDtype,
@@ -173,6 +174,26 @@ describe('windows over a [time, channels] array', () => {
     touched.length = 0;
     readRows(store, id, 128, 192, { onChunkRead: (chunk) => touched.push(chunk) });
     expect(touched).toEqual([2]);
+  });
+
+  it('streams the same window block by block, one block per overlapping chunk', () => {
+    const blocks = [...readRowBlocks(store, id, 100, 300)];
+    expect(blocks.map((b) => [b.startRow, b.rows.length / nChannels])).toEqual([
+      [100, 28],
+      [128, 64],
+      [192, 64],
+      [256, 44],
+    ]);
+    const joined = Float32Array.from(blocks.flatMap((b) => Array.from(b.rows)));
+    expect(Array.from(joined)).toEqual(Array.from(readRows(store, id, 100, 300)));
+    expect([...readRowBlocks(store, id, 5, 5)]).toEqual([]);
+    expect(() => [...readRowBlocks(store, id, 0, 1001)]).toThrow('outside array');
+
+    // The connection is free between blocks: other statements may run while a pass is under way.
+    let actions = 0;
+    for (const _block of readRowBlocks(store, id, 0, 1000))
+      store.appendAction({ kind: 'tick', payload: actions++ });
+    expect(store.listActions()).toHaveLength(Math.ceil(1000 / chunkRows));
   });
 
   it('still reads a window when every other chunk has been deleted from the file', () => {
