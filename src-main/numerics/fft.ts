@@ -1,9 +1,10 @@
 /**
  * Complex discrete Fourier transforms of any length, in float64, on split real/imaginary arrays.
  *
- * Powers of two use an iterative radix-2 transform with precomputed twiddles; other lengths use
- * Bluestein's chirp-z algorithm on a power-of-two transform of length ≥ 2n − 1, so every length
- * costs O(n log n). Plans are cached per length because preparation runs thousands of transforms
+ * Powers of two use an iterative radix-2 transform with precomputed twiddles; lengths whose prime
+ * factors are all ≤ 13 (e.g. 60,000 = 2⁵·3·5⁴) a recursive mixed-radix decimation in time; other
+ * lengths Bluestein's chirp-z algorithm on a power-of-two transform of length ≥ 2n − 1, so every
+ * length costs O(n log n). Plans are cached per length because preparation runs thousands of transforms
  * of a handful of lengths.
  *
  * Convention: forward X[k] = Σ x[j] e^{−2πi jk/n}; inverse includes the 1/n factor.
@@ -185,6 +186,163 @@ class BluesteinPlan implements FftPlan {
   }
 }
 
+/** Prime factors of n that are ≤ 13, radix 4 first; null if a larger prime divides n. */
+function smallFactors(n: number): number[] | null {
+  const factors: number[] = [];
+  let rest = n;
+  while (rest % 4 === 0) {
+    factors.push(4);
+    rest /= 4;
+  }
+  for (const p of [2, 3, 5, 7, 11, 13]) {
+    while (rest % p === 0) {
+      factors.push(p);
+      rest /= p;
+    }
+  }
+  return rest === 1 ? factors : null;
+}
+
+/** Smallest m ≥ n whose prime factors are 2, 3 and 5 only (cheap transform lengths). */
+export function nextFastLength(n: number): number {
+  for (let m = Math.max(1, Math.ceil(n)); ; m++) {
+    let rest = m;
+    for (const p of [2, 3, 5]) while (rest % p === 0) rest /= p;
+    if (rest === 1) return m;
+  }
+}
+
+/**
+ * Recursive decimation in time: X[k + j·m] = Σ_q W_r^{qj} · (W_n^{qk} Y_q[k]) where Y_q is the
+ * length-m transform of x[q], x[q + r], … and n = r·m.
+ */
+class MixedRadixPlan implements FftPlan {
+  readonly n: number;
+  private readonly factors: number[];
+  /** e^{−2πi·i/n} for i < n. */
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+  private readonly inRe: Float64Array;
+  private readonly inIm: Float64Array;
+  private readonly tRe: Float64Array;
+  private readonly tIm: Float64Array;
+
+  constructor(n: number, factors: number[]) {
+    this.n = n;
+    this.factors = factors;
+    this.cos = new Float64Array(n);
+    this.sin = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      this.cos[i] = Math.cos((2 * Math.PI * i) / n);
+      this.sin[i] = -Math.sin((2 * Math.PI * i) / n);
+    }
+    this.inRe = new Float64Array(n);
+    this.inIm = new Float64Array(n);
+    const maxRadix = Math.max(...factors);
+    this.tRe = new Float64Array(maxRadix);
+    this.tIm = new Float64Array(maxRadix);
+  }
+
+  forward(re: Float64Array, im: Float64Array): void {
+    this.inRe.set(re.subarray(0, this.n));
+    this.inIm.set(im.subarray(0, this.n));
+    this.step(0, 1, this.n, re, im, 0, 0);
+  }
+
+  inverse(re: Float64Array, im: Float64Array): void {
+    const n = this.n;
+    for (let i = 0; i < n; i++) im[i] = -im[i]!;
+    this.forward(re, im);
+    const scale = 1 / n;
+    for (let i = 0; i < n; i++) {
+      re[i]! *= scale;
+      im[i] = -im[i]! * scale;
+    }
+  }
+
+  private step(
+    inOffset: number,
+    stride: number,
+    n: number,
+    outRe: Float64Array,
+    outIm: Float64Array,
+    outOffset: number,
+    level: number,
+  ): void {
+    const r = this.factors[level]!;
+    const m = n / r;
+    const N = this.n;
+    const cos = this.cos;
+    const sin = this.sin;
+    const tRe = this.tRe;
+    const tIm = this.tIm;
+    if (m > 1) {
+      for (let q = 0; q < r; q++)
+        this.step(inOffset + q * stride, stride * r, m, outRe, outIm, outOffset + q * m, level + 1);
+    }
+    const twiddleStep = N / n;
+    const rootStep = N / r;
+    const leaf = m === 1;
+    const srcRe = leaf ? this.inRe : outRe;
+    const srcIm = leaf ? this.inIm : outIm;
+    const srcStride = leaf ? stride : m;
+    const srcOffset = leaf ? inOffset : outOffset;
+    for (let k = 0; k < m; k++) {
+      tRe[0] = srcRe[srcOffset + k]!;
+      tIm[0] = srcIm[srcOffset + k]!;
+      // q·k·(N/n) < r·m·(N/n) = N, so the twiddle index needs no reduction.
+      const kStep = k * twiddleStep;
+      for (let q = 1, w = kStep; q < r; q++, w += kStep) {
+        const xr = srcRe[srcOffset + q * srcStride + k]!;
+        const xi = srcIm[srcOffset + q * srcStride + k]!;
+        const wr = cos[w]!;
+        const wi = sin[w]!;
+        tRe[q] = xr * wr - xi * wi;
+        tIm[q] = xr * wi + xi * wr;
+      }
+      const at = outOffset + k;
+      if (r === 2) {
+        outRe[at] = tRe[0]! + tRe[1]!;
+        outIm[at] = tIm[0]! + tIm[1]!;
+        outRe[at + m] = tRe[0]! - tRe[1]!;
+        outIm[at + m] = tIm[0]! - tIm[1]!;
+      } else if (r === 4) {
+        // W_4 = −i.
+        const aR = tRe[0]! + tRe[2]!;
+        const aI = tIm[0]! + tIm[2]!;
+        const bR = tRe[0]! - tRe[2]!;
+        const bI = tIm[0]! - tIm[2]!;
+        const cR = tRe[1]! + tRe[3]!;
+        const cI = tIm[1]! + tIm[3]!;
+        const dR = tRe[1]! - tRe[3]!;
+        const dI = tIm[1]! - tIm[3]!;
+        outRe[at] = aR + cR;
+        outIm[at] = aI + cI;
+        outRe[at + m] = bR + dI;
+        outIm[at + m] = bI - dR;
+        outRe[at + 2 * m] = aR - cR;
+        outIm[at + 2 * m] = aI - cI;
+        outRe[at + 3 * m] = bR - dI;
+        outIm[at + 3 * m] = bI + dR;
+      } else {
+        for (let j = 0; j < r; j++) {
+          let sr = 0;
+          let si = 0;
+          for (let q = 0, qj = 0; q < r; q++, qj = (qj + j) % r) {
+            const w = qj * rootStep;
+            const wr = cos[w]!;
+            const wi = sin[w]!;
+            sr += tRe[q]! * wr - tIm[q]! * wi;
+            si += tRe[q]! * wi + tIm[q]! * wr;
+          }
+          outRe[at + j * m] = sr;
+          outIm[at + j * m] = si;
+        }
+      }
+    }
+  }
+}
+
 class TrivialPlan implements FftPlan {
   readonly n = 1;
   forward(): void {}
@@ -199,7 +357,15 @@ export function fftPlan(n: number): FftPlan {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`FFT length must be a positive integer, got ${n}`);
   const cached = planCache.get(n);
   if (cached) return cached;
-  const plan = n === 1 ? new TrivialPlan() : isPowerOfTwo(n) ? new Radix2Plan(n) : new BluesteinPlan(n);
+  const factors = isPowerOfTwo(n) ? null : smallFactors(n);
+  const plan =
+    n === 1
+      ? new TrivialPlan()
+      : isPowerOfTwo(n)
+        ? new Radix2Plan(n)
+        : factors
+          ? new MixedRadixPlan(n, factors)
+          : new BluesteinPlan(n);
   if (planCache.size >= maxCachedPlans) {
     const oldest = planCache.keys().next().value;
     if (oldest !== undefined) planCache.delete(oldest);

@@ -100,24 +100,27 @@ describe('SeededRandom', () => {
 });
 
 describe('fft', () => {
-  it.each([1, 2, 8, 64, 5, 12, 37, 100])('matches a naive DFT for length %i, and inverts', (n) => {
-    const rng = new SeededRandom(n);
-    const re = Float64Array.from({ length: n }, () => rng.normal());
-    const im = Float64Array.from({ length: n }, () => rng.normal());
-    const [expRe, expIm] = naiveDft(re, im);
-    const gotRe = re.slice();
-    const gotIm = im.slice();
-    fftPlan(n).forward(gotRe, gotIm);
-    for (let k = 0; k < n; k++) {
-      expect(gotRe[k]).toBeCloseTo(expRe[k]!, 9);
-      expect(gotIm[k]).toBeCloseTo(expIm[k]!, 9);
-    }
-    fftPlan(n).inverse(gotRe, gotIm);
-    for (let k = 0; k < n; k++) {
-      expect(gotRe[k]).toBeCloseTo(re[k]!, 10);
-      expect(gotIm[k]).toBeCloseTo(im[k]!, 10);
-    }
-  });
+  it.each([1, 2, 8, 64, 5, 12, 37, 100, 60, 90, 125, 7 * 11 * 13 * 2, 3 * 17, 250])(
+    'matches a naive DFT for length %i, and inverts',
+    (n) => {
+      const rng = new SeededRandom(n);
+      const re = Float64Array.from({ length: n }, () => rng.normal());
+      const im = Float64Array.from({ length: n }, () => rng.normal());
+      const [expRe, expIm] = naiveDft(re, im);
+      const gotRe = re.slice();
+      const gotIm = im.slice();
+      fftPlan(n).forward(gotRe, gotIm);
+      for (let k = 0; k < n; k++) {
+        expect(gotRe[k]).toBeCloseTo(expRe[k]!, 9);
+        expect(gotIm[k]).toBeCloseTo(expIm[k]!, 9);
+      }
+      fftPlan(n).inverse(gotRe, gotIm);
+      for (let k = 0; k < n; k++) {
+        expect(gotRe[k]).toBeCloseTo(re[k]!, 10);
+        expect(gotIm[k]).toBeCloseTo(im[k]!, 10);
+      }
+    },
+  );
 
   it('transforms two real sequences at once and back', () => {
     const n = 16;

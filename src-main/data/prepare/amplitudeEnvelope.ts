@@ -18,7 +18,7 @@ export function analyticAmplitude(x: Float64Array): Float64Array {
   }
   plan.inverse(re, im);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.hypot(re[i]!, im[i]!);
+  for (let i = 0; i < n; i++) out[i] = Math.sqrt(re[i]! * re[i]! + im[i]! * im[i]!);
   return out;
 }
 

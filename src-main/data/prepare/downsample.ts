@@ -9,7 +9,7 @@
  * New samples whose time falls outside every valid run are marked missing.
  */
 import type { TimeSeriesSession } from '../../../src-shared/domain/preparation';
-import { fftPlan } from '../../numerics/fft';
+import { fftPlan, nextFastLength } from '../../numerics/fft';
 import { PreparationError } from './errors';
 import { maskOrUndefined, readChannel, validRuns, writeChannel } from './segments';
 
@@ -74,8 +74,9 @@ export function downsampleSession(session: TimeSeriesSession, newRate: number): 
     const first = Math.max(0, Math.ceil((start * p) / q - 1e-9));
     const lastInRun = Math.min(nOut - 1, Math.floor(((end - 1) * p) / q + 1e-9));
     const pad = Math.min(n - 1, Math.max(64, Math.ceil(20 / ratio)));
-    // Padded length a multiple of q so it holds a whole number (L·p/q) of new samples.
-    const length = Math.ceil((n + 2 * pad) / q) * q;
+    // Padded length a multiple of q so it holds a whole number (L·p/q) of new samples, and with
+    // small prime factors so both transforms are fast.
+    const length = nextFastLength(Math.ceil((n + 2 * pad) / q)) * q;
     const m = (length / q) * p;
     const origin = start - pad; // old index of padded sample 0
     const firstOnGrid = Math.ceil((origin * p) / q - 1e-9); // first global new index at or after origin
