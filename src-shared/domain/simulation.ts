@@ -91,6 +91,18 @@ function checkObservationShapes(
   }
 }
 
+/** Generated arrays are held in memory: refuse sizes that cannot be (1.6 GB of float32 per session). */
+const maxValuesPerSession = 400_000_000;
+
+function checkSize(p: { n_samples: number; n_channels: number }, issues: Issue[]): void {
+  if (p.n_samples * p.n_channels > maxValuesPerSession) {
+    issues.push({
+      path: ['n_samples'],
+      message: `n_samples × n_channels (${p.n_samples} × ${p.n_channels}) exceeds ${maxValuesPerSession.toLocaleString('en')} values per session`,
+    });
+  }
+}
+
 function addIssues(ctx: z.RefinementCtx, issues: Issue[]): void {
   for (const issue of issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
 }
@@ -113,10 +125,8 @@ export const hmmMvnSchema = z
     const issues: Issue[] = [];
     if (Array.isArray(p.trans_prob))
       checkSquareStochastic(p.trans_prob, p.n_states, 'trans_prob', 'trans_prob', issues, false);
-    if (p.trans_prob === 'uniform' && p.n_states === 1 && p.stay_prob !== 1) {
-      issues.push({ path: ['stay_prob'], message: 'with one state the stay probability is 1' });
-    }
     checkObservationShapes(p, p.n_states, issues);
+    checkSize(p, issues);
     addIssues(ctx, issues);
   });
 
@@ -156,6 +166,7 @@ export const hsmmMvnSchema = z
       });
     }
     checkObservationShapes(p, p.n_states, issues);
+    checkSize(p, issues);
     addIssues(ctx, issues);
   });
 
@@ -184,6 +195,7 @@ export const mixedSineMvnSchema = z
       }
     }
     checkObservationShapes(p, p.n_modes, issues);
+    checkSize(p, issues);
     addIssues(ctx, issues);
   });
 

@@ -253,9 +253,22 @@ describe('simulation specs', () => {
       /not symmetric/,
     ],
     [{ kind: 'HMM_MVN', n_samples: 1e12 }, /at most/],
+    [{ kind: 'HMM_MVN', n_samples: 10_000_000, n_channels: 100 }, /exceeds 400,000,000 values per session/],
   ])('rejects %j', (input, message) => {
     expect(() => parseSimulationSpec(input)).toThrow(SimulationSpecError);
     expect(() => parseSimulationSpec(input)).toThrow(message);
+  });
+
+  it('simulates a single state, whatever the transition construction', () => {
+    const { truth } = simulate({
+      kind: 'HMM_MVN',
+      n_states: 1,
+      n_channels: 2,
+      n_samples: 50,
+      trans_prob: 'uniform',
+    });
+    expect(Array.from(truth.transProb!)).toEqual([1]);
+    expect(truth.states![0]!.every((s) => s === 0)).toBe(true);
   });
 
   it('refuses a covariance that is not positive definite', () => {
