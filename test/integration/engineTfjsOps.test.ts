@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { engineInfo, initEngineBackend } from '../../src-main/engine/backend';
-import { bidirectionalRnnSequence, rnnSequence } from '../../src-main/engine/ops/rnnSequence';
+import { rnnSequence } from '../../src-main/engine/ops/rnnSequence';
+import { bidirectionalRnnSequence } from '../../src-main/engine/ops/bidirectionalRnn';
 import { mvnMixtureLogLik } from '../../src-main/engine/ops/mvnMixtureLogLik';
 import {
   rnnBackwardReference,
@@ -109,23 +110,71 @@ describe('engine tfjs ops', () => {
       expect(Array.from(skipped[i]!.dataSync())).toEqual(Array.from(full[i]!.dataSync()));
   });
 
-  it('bidirectional concatenates forward then backward states', () => {
-    const [B, T, I, H] = [2, 4, 3, 2];
-    const x = tf.tensor3d(F(random64(B * T * I, 11)), [B, T, I], 'float32');
-    const mk = (s: number) => ({
-      kernel: tf.tensor2d(F(random64(I * 4 * H, s)), [I, 4 * H], 'float32'),
-      recurrentKernel: tf.tensor2d(F(random64(H * 4 * H, s + 1)), [H, 4 * H], 'float32'),
-      bias: tf.tensor1d(F(random64(4 * H, s + 2)), 'float32'),
+  for (const cell of ['lstm', 'gru'] as RnnCell[]) {
+    it(`${cell} bidirectional: [forward, backward] states and tf.grads equal the reference`, () => {
+      const [B, T, I, H] = [3, 5, 4, 6];
+      const G = cell === 'lstm' ? 4 : 3;
+      const biasShape = cell === 'lstm' ? [4 * H] : [2, 3 * H];
+      const x = tf.tensor3d(F(random64(B * T * I, 11)), [B, T, I]);
+      const mk = (s: number) => [
+        tf.tensor2d(F(random64(I * G * H, s, 0.5)), [I, G * H]),
+        tf.tensor2d(F(random64(H * G * H, s + 1, 0.5)), [H, G * H]),
+        tf.tensor(
+          F(
+            random64(
+              biasShape.reduce((p, q) => p * q, 1),
+              s + 2,
+              0.2,
+            ),
+          ),
+          biasShape,
+        ),
+      ];
+      const tensors = [x, ...mk(20), ...mk(30)];
+      const w = tf.tensor3d(F(random64(B * T * 2 * H, 12)), [B, T, 2 * H]);
+      const run = (a: tf.Tensor[]) =>
+        bidirectionalRnnSequence(
+          a[0] as tf.Tensor3D,
+          { kernel: a[1] as tf.Tensor2D, recurrentKernel: a[2] as tf.Tensor2D, bias: a[3]! },
+          { kernel: a[4] as tf.Tensor2D, recurrentKernel: a[5] as tf.Tensor2D, bias: a[6]! },
+          cell,
+        );
+      const out = run(tensors);
+      expect(out.shape).toEqual([B, T, 2 * H]);
+      const grads = tf.grads((...a: tf.Tensor[]) => run(a).mul(w).sum())(tensors);
+      const wAll = f64(w);
+      const dx = new Float64Array(B * T * I);
+      for (let d = 0; d < 2; d++) {
+        const shape = { cell, batch: B, steps: T, inputSize: I, units: H, reverse: d === 1 };
+        const p = {
+          x: f64(x),
+          kernel: f64(tensors[1 + 3 * d]!),
+          recurrentKernel: f64(tensors[2 + 3 * d]!),
+          bias: f64(tensors[3 + 3 * d]!),
+        };
+        const fwd = rnnForwardReference(shape, p);
+        const wd = new Float64Array(B * T * H);
+        const outD = new Float64Array(B * T * H);
+        const outAll = out.dataSync();
+        for (let n = 0; n < B * T; n++)
+          for (let j = 0; j < H; j++) {
+            wd[n * H + j] = wAll[n * 2 * H + d * H + j]!;
+            outD[n * H + j] = outAll[n * 2 * H + d * H + j]!;
+          }
+        expect(relativeError(outD, fwd.hidden), `direction ${d} states`).toBeLessThan(1e-5);
+        const ref = rnnBackwardReference(shape, p, fwd, wd);
+        ref.dx.forEach((v, i) => (dx[i]! += v));
+        const expected = [ref.dKernel, ref.dRecurrentKernel, ref.dBias];
+        for (let i = 0; i < 3; i++) {
+          expect(
+            relativeError(grads[1 + 3 * d + i]!.dataSync(), expected[i]!),
+            `direction ${d} input ${i}`,
+          ).toBeLessThan(1e-5);
+        }
+      }
+      expect(relativeError(grads[0]!.dataSync(), dx), 'dx').toBeLessThan(1e-5);
     });
-    const fw = mk(20);
-    const bw = mk(30);
-    const out = bidirectionalRnnSequence(x, fw, bw, 'lstm');
-    expect(out.shape).toEqual([B, T, 2 * H]);
-    const f = rnnSequence(x, fw, { cell: 'lstm' });
-    const b = rnnSequence(x, bw, { cell: 'lstm', reverse: true });
-    expect(Array.from(out.slice([0, 0, 0], [B, T, H]).dataSync())).toEqual(Array.from(f.dataSync()));
-    expect(Array.from(out.slice([0, 0, H], [B, T, H]).dataSync())).toEqual(Array.from(b.dataSync()));
-  });
+  }
 
   for (const diagonal of [false, true]) {
     it(`mvnMixtureLogLik (${diagonal ? 'diagonal' : 'full'}): value and tf.grads equal the reference`, () => {

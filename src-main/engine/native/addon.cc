@@ -58,6 +58,29 @@ class Args {
     return a.Data();
   }
 
+  // A Float32Array of at least `length` elements (strided layouts).
+  float* FloatsAtLeast(size_t i, const char* name, size_t length) {
+    const Napi::Value v = info_[i];
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      Fail(std::string(name) + " must be a Float32Array");
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    if (a.ElementLength() < length)
+      Fail(std::string(name) + " has " + std::to_string(a.ElementLength()) + " elements, needs at least " +
+           std::to_string(length));
+    return a.Data();
+  }
+
+  // An optional non-negative integer argument.
+  size_t OptionalCount(size_t i, const char* name, size_t fallback) {
+    const Napi::Value v = info_[i];
+    if (v.IsUndefined() || v.IsNull()) return fallback;
+    if (!v.IsNumber()) Fail(std::string(name) + " must be a number");
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (d < 0 || d > 1e9 || d != static_cast<double>(static_cast<long long>(d)))
+      Fail(std::string(name) + " must be a non-negative integer");
+    return static_cast<size_t>(d);
+  }
+
   [[noreturn]] void Fail(const std::string& message) {
     throw Napi::TypeError::New(info_.Env(), std::string(fn_) + ": " + message);
   }
@@ -66,6 +89,20 @@ class Args {
   const Napi::CallbackInfo& info_;
   const char* fn_;
 };
+
+// Optional (hiddenOffset, hiddenStride) at argument `first`: where each direction's states sit in a
+// shared output. Defaults: offset 0, stride H (a plain [B, T, H] array).
+void HiddenLayout(Args& p, const Napi::CallbackInfo& info, size_t first, size_t rows, size_t H,
+                  modescope::RnnArgs& a) {
+  (void)info;
+  const size_t offset = p.OptionalCount(first, "hiddenOffset", 0);
+  const size_t stride = p.OptionalCount(first + 1, "hiddenStride", H);
+  if (stride < H) p.Fail("hiddenStride must be at least units");
+  if (offset + H > stride) p.Fail("hiddenOffset + units must not exceed hiddenStride");
+  a.hidden_offset = offset;
+  a.hidden_stride = static_cast<int>(stride);
+  a.hidden_extent = (rows - 1) * stride + offset + H;
+}
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
@@ -101,8 +138,10 @@ Napi::Value RnnForward(const Napi::CallbackInfo& info) {
   a.bias = p.Floats(9, "bias", a.cell == 0 ? GH : 2 * GH);
   a.initial_h = p.Floats(10, "initialH", B * H, true);
   a.initial_c = p.Floats(11, "initialC", B * H, true);
-  a.hidden = p.Floats(12, "hidden", B * T * H);
+  HiddenLayout(p, info, 14, B * T, H, a);
+  a.hidden = p.FloatsAtLeast(12, "hidden", a.hidden_extent);
   a.tape = p.Floats(13, "tape", B * T * 5 * H);
+  a.hidden += a.hidden_offset;
   kernels().rnn_forward(a);
   return info.Env().Undefined();
 }
@@ -124,15 +163,18 @@ Napi::Value RnnBackward(const Napi::CallbackInfo& info) {
   a.recurrent_kernel = p.Floats(8, "recurrentKernel", H * GH);
   a.initial_h = p.Floats(9, "initialH", B * H, true);
   a.initial_c = p.Floats(10, "initialC", B * H, true);
-  a.hidden = p.Floats(11, "hidden", B * T * H);
+  HiddenLayout(p, info, 20, B * T, H, a);
+  a.hidden = p.FloatsAtLeast(11, "hidden", a.hidden_extent);
   a.tape = p.Floats(12, "tape", B * T * 5 * H);
-  a.d_hidden = p.Floats(13, "dHidden", B * T * H);
+  a.d_hidden = p.FloatsAtLeast(13, "dHidden", a.hidden_extent);
   a.dx = p.Floats(14, "dx", B * T * I, true);  // null: input gradient not wanted
   a.d_kernel = p.Floats(15, "dKernel", I * GH);
   a.d_recurrent_kernel = p.Floats(16, "dRecurrentKernel", H * GH);
   a.d_bias = p.Floats(17, "dBias", a.cell == 0 ? GH : 2 * GH);
   a.d_initial_h = p.Floats(18, "dInitialH", B * H);
   a.d_initial_c = p.Floats(19, "dInitialC", a.cell == 0 ? B * H : 0);
+  a.hidden += a.hidden_offset;
+  a.d_hidden += a.hidden_offset;
   kernels().rnn_backward(a);
   return info.Env().Undefined();
 }

@@ -16,10 +16,13 @@ struct RnnArgs {
   const float* bias;              // [G·H] (LSTM) or [2, 3H] (GRU)
   const float* initial_h;         // [B, H] or null
   const float* initial_c;         // [B, H] or null
-  float* hidden;                  // [B, T, H]
+  float* hidden;                  // row (b, t) at hidden + (b·T + t)·hidden_stride, H values
+  int hidden_stride;              // H, or 2H when both directions share one [B, T, 2H] output
+  size_t hidden_offset;           // addon bookkeeping: offset applied to hidden / d_hidden
+  size_t hidden_extent;           // addon bookkeeping: elements the layout spans
   float* tape;                    // [B, T, 5H]
   // Backward only.
-  const float* d_hidden;
+  const float* d_hidden;  // same layout as hidden
   float* dx;
   float* d_kernel;
   float* d_recurrent_kernel;

@@ -239,6 +239,7 @@ static int batch_slices(int batch) { return imax(1, imin(batch, pool_threads()))
 
 static void rnn_forward(const RnnArgs& a) {
   const int B = a.batch, T = a.steps, I = a.input_size, H = a.units;
+  const int HS = a.hidden_stride;
   const bool lstm = a.cell == 0;
   const int GH = (lstm ? 4 : 3) * H;
   const int W5 = 5 * H;
@@ -265,8 +266,8 @@ static void rnn_forward(const RnnArgs& a) {
       const float* h_prev = nullptr;
       int ld_h = 0;
       if (tp >= 0) {
-        h_prev = a.hidden + (static_cast<size_t>(b0) * T + tp) * H;
-        ld_h = T * H;
+        h_prev = a.hidden + (static_cast<size_t>(b0) * T + tp) * HS;
+        ld_h = T * HS;
       } else if (a.initial_h) {
         h_prev = a.initial_h + static_cast<size_t>(b0) * H;
         ld_h = H;
@@ -280,7 +281,7 @@ static void rnn_forward(const RnnArgs& a) {
         const int b = b0 + r;
         const float* zr = zt + r * ldz;
         float* tape = a.tape + (static_cast<size_t>(b) * T + t) * W5;
-        float* h = a.hidden + (static_cast<size_t>(b) * T + t) * H;
+        float* h = a.hidden + (static_cast<size_t>(b) * T + t) * HS;
         if (lstm) {
           for (int q = 0; q < GH; ++q) g[q] = zr[q] + b_in[q];
           for (int q = 0; q < 2 * H; ++q) g[q] = fast_sigmoid(g[q]);
@@ -322,6 +323,7 @@ static void rnn_forward(const RnnArgs& a) {
 
 static void rnn_backward(const RnnArgs& a) {
   const int B = a.batch, T = a.steps, I = a.input_size, H = a.units;
+  const int HS = a.hidden_stride;
   const bool lstm = a.cell == 0;
   const int GH = (lstm ? 4 : 3) * H;
   const int W5 = 5 * H;
@@ -350,7 +352,7 @@ static void rnn_backward(const RnnArgs& a) {
         const int b = b0 + r;
         const size_t n = static_cast<size_t>(b) * T + t;
         const float* tape = a.tape + n * W5;
-        const float* dy = a.d_hidden + n * H;
+        const float* dy = a.d_hidden + n * HS;
         float* dzr = dz.get() + n * GH;
         float* dhr = dh + static_cast<size_t>(r) * H;
         float* dcr = dc + static_cast<size_t>(r) * H;
@@ -370,7 +372,7 @@ static void rnn_backward(const RnnArgs& a) {
             dcr[j] = dcj * fg;
           }
         } else {
-          const float* hp = tp >= 0 ? a.hidden + (static_cast<size_t>(b) * T + tp) * H
+          const float* hp = tp >= 0 ? a.hidden + (static_cast<size_t>(b) * T + tp) * HS
                                     : (a.initial_h ? a.initial_h + static_cast<size_t>(b) * H : nullptr);
           float* drr = dr.get() + n * GH;
           for (int j = 0; j < H; ++j) {
@@ -410,7 +412,7 @@ static void rnn_backward(const RnnArgs& a) {
       const int t = time_at(a, step);
       float* dst = h_prev.get() + (static_cast<size_t>(b) * T + t) * H;
       if (step > 0) {
-        memcpy(dst, a.hidden + (static_cast<size_t>(b) * T + time_at(a, step - 1)) * H, sizeof(float) * H);
+        memcpy(dst, a.hidden + (static_cast<size_t>(b) * T + time_at(a, step - 1)) * HS, sizeof(float) * H);
       } else if (a.initial_h) {
         memcpy(dst, a.initial_h + static_cast<size_t>(b) * H, sizeof(float) * H);
       } else {

@@ -26,6 +26,9 @@ export interface NativeKernels {
     initialC: Float32Array | null,
     hidden: Float32Array,
     tape: Float32Array,
+    /** Where this direction's states sit when both directions share one [B, T, 2H] output. */
+    hiddenOffset?: number,
+    hiddenStride?: number,
   ): void;
   rnnBackward(
     cell: number,
@@ -49,6 +52,9 @@ export interface NativeKernels {
     dBias: Float32Array,
     dInitialH: Float32Array,
     dInitialC: Float32Array,
+    /** Layout of hidden and dHidden, as in rnnForward. */
+    hiddenOffset?: number,
+    hiddenStride?: number,
   ): void;
   /** Returns undefined, or the first failing time point (flat b·T + t) and its Cholesky pivot. */
   mvnMixtureForward(

@@ -86,18 +86,3 @@ export function rnnSequence(x: tf.Tensor3D, weights: RnnWeights, options: RnnSeq
   });
   return op(...inputs) as tf.Tensor3D;
 }
-
-/** Keras-style Bidirectional(merge_mode='concat'): [forward states, backward states] → [B, T, 2H]. */
-export function bidirectionalRnnSequence(
-  x: tf.Tensor3D,
-  forward: RnnWeights,
-  backward: RnnWeights,
-  cell: RnnCell,
-  options: { inputGradient?: boolean } = {},
-): tf.Tensor3D {
-  const common = { cell, inputGradient: options.inputGradient };
-  return tf.concat(
-    [rnnSequence(x, forward, common), rnnSequence(x, backward, { ...common, reverse: true })],
-    2,
-  );
-}
