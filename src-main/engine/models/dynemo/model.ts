@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { covariancesEpsilon, type DynemoConfig } from '../../../../src-shared/models/dynemo';
 import type { SeededRandom } from '../../../numerics/random';
 import { mvnMixtureLogLik } from '../../ops/mvnMixtureLogLik';
+import { bidirectionalRnnSequence } from '../../ops/bidirectionalRnn';
 import { rnnSequence, type RnnWeights } from '../../ops/rnnSequence';
 import { glorotUniform, orthogonal, truncatedNormal } from './initialisers';
 import {
@@ -115,6 +116,9 @@ function denseParamSpecs(prefix: string, inputs: number, units: number): ParamSp
   ];
 }
 
+/** tfjs variable names are global; each model instance gets its own prefix. */
+let instanceCounter = 0;
+
 export class DynemoModel {
   readonly config: DynemoConfig;
   /** Every weight, trainable or not, by name, in a fixed order. */
@@ -178,8 +182,9 @@ export class DynemoModel {
     }
     specs.push(...denseParamSpecs('mod_mu', inputs, K), ...denseParamSpecs('mod_sigma', inputs, K));
     this.specs = specs;
+    const prefix = `dynemo${instanceCounter++}`;
     for (const s of specs) {
-      const v = tf.variable(tf.zeros(s.shape), s.trainable, `dynemo/${s.name}`);
+      const v = tf.variable(tf.zeros(s.shape), s.trainable, `${prefix}/${s.name}`);
       this.variables.set(s.name, v);
       if (s.trainable) this.trainable.set(s.name, v);
     }
@@ -250,13 +255,14 @@ export class DynemoModel {
     const c = this.config;
     let h: tf.Tensor = dropout(x, c.inference_dropout, rng);
     for (let l = 0; l < c.inference_n_layers; l++) {
-      const input = h as tf.Tensor3D;
-      const fw = rnnSequence(input, this.rnnWeights(`inf_rnn/${l}/forward`), { cell: c.inference_rnn });
-      const bw = rnnSequence(input, this.rnnWeights(`inf_rnn/${l}/backward`), {
-        cell: c.inference_rnn,
-        reverse: true,
-      });
-      h = tf.concat([fw, bw], 2);
+      // The first layer reads the data, which needs no gradient.
+      h = bidirectionalRnnSequence(
+        h as tf.Tensor3D,
+        this.rnnWeights(`inf_rnn/${l}/forward`),
+        this.rnnWeights(`inf_rnn/${l}/backward`),
+        c.inference_rnn,
+        { inputGradient: l > 0 },
+      );
       h = this.normalise(h, `inf_rnn/${l}/norm`, c.inference_normalization, training);
       h = activate(h, c.inference_activation);
       h = dropout(h, c.inference_dropout, rng);
@@ -306,7 +312,7 @@ export class DynemoModel {
 
   /** [K, C, C] (or [K, C] variances when diagonal) as a tensor. */
   covarianceTensor(): tf.Tensor {
-    return this.covs.covariances(this.w('covs') as tf.Tensor as tf.Tensor2D);
+    return this.covs.covariances(this.w('covs'));
   }
 
   private meansTensor(): tf.Tensor2D | undefined {

@@ -4,22 +4,19 @@ import { softplusInverse, truncatedNormal } from './initialisers';
 import type { SeededRandom } from '../../../numerics/random';
 
 /**
- * Mode covariances parameterised as osl-dynamics does: a free vector per mode fills the lower
- * triangle of L (row-major here), the diagonal passes through softplus plus a small shift (tfp's
- * FillScaleTriL default, 1e-5), and D = L Lᵀ + ε I. Diagonal covariances are softplus(v) + ε.
+ * Mode covariances parameterised as osl-dynamics does: free parameters fill the lower triangle of
+ * L, the diagonal passes through softplus plus a small shift (tfp's FillScaleTriL default, 1e-5),
+ * and D = L Lᵀ + ε I. Diagonal covariances are softplus(v) + ε.
+ *
+ * The free parameter is stored as a full [K, C, C] block of which only the lower triangle is used
+ * (the rest gets zero gradient and stays zero): masking is elementwise on every backend, whereas
+ * gathering a packed triangle needs a scatter in the backward pass that the wasm backend lacks.
  */
 export const CHOLESKY_DIAGONAL_SHIFT = 1e-5;
 
-export function triangleSize(channels: number): number {
-  return (channels * (channels + 1)) / 2;
-}
-
-const lowerIndex = (i: number, j: number) => (i * (i + 1)) / 2 + j;
-
 export class CovarianceParameterisation {
-  private readonly gatherIndex: tf.Tensor1D;
-  private readonly diagonalMask: tf.Tensor1D;
-  private readonly identity: tf.Tensor2D;
+  private readonly strictLowerMask: tf.Tensor2D;
+  private readonly diagonalMask: tf.Tensor2D;
 
   constructor(
     readonly modes: number,
@@ -28,40 +25,25 @@ export class CovarianceParameterisation {
     readonly epsilon: number,
   ) {
     const C = channels;
-    const P = triangleSize(C);
-    if (diagonal) {
-      this.gatherIndex = tf.tensor1d([], 'int32');
-      this.diagonalMask = tf.tensor1d([]);
-    } else {
-      // Entries above the diagonal gather from an appended zero at index P.
-      const index = new Int32Array(C * C).fill(P);
-      const mask = new Float32Array(P);
-      for (let i = 0; i < C; i++) {
-        for (let j = 0; j <= i; j++) index[i * C + j] = lowerIndex(i, j);
-        mask[lowerIndex(i, i)] = 1;
-      }
-      this.gatherIndex = tf.tensor1d(index, 'int32');
-      this.diagonalMask = tf.tensor1d(mask);
-    }
-    this.identity = tf.eye(C);
+    const lower = new Float32Array(diagonal ? 0 : C * C);
+    if (!diagonal) for (let i = 0; i < C; i++) for (let j = 0; j < i; j++) lower[i * C + j] = 1;
+    this.strictLowerMask = diagonal ? tf.zeros([0, 0]) : tf.tensor2d(lower, [C, C]);
+    this.diagonalMask = diagonal ? tf.zeros([0, 0]) : tf.eye(C);
   }
 
-  /** Shape of the free parameter: [K, C(C+1)/2] or [K, C]. */
-  get parameterShape(): [number, number] {
-    return [this.modes, this.diagonal ? this.channels : triangleSize(this.channels)];
+  /** Shape of the free parameter: [K, C, C] (lower triangle used) or [K, C]. */
+  get parameterShape(): number[] {
+    return this.diagonal ? [this.modes, this.channels] : [this.modes, this.channels, this.channels];
   }
 
   /** [K, C, C] full covariances, or [K, C] variances when diagonal. */
-  covariances(free: tf.Tensor2D): tf.Tensor {
+  covariances(free: tf.Tensor): tf.Tensor {
     if (this.diagonal) return tf.softplus(free).add(this.epsilon);
-    const K = this.modes;
-    const C = this.channels;
-    const diag = tf.softplus(free).add(CHOLESKY_DIAGONAL_SHIFT);
-    const flat = free.mul(tf.scalar(1).sub(this.diagonalMask)).add(diag.mul(this.diagonalMask));
-    const padded = tf.concat([flat, tf.zeros([K, 1])], 1);
-    const L = tf.gather(padded, this.gatherIndex, 1).reshape([K, C, C]) as tf.Tensor3D;
+    const L = free
+      .mul(this.strictLowerMask)
+      .add(tf.softplus(free).add(CHOLESKY_DIAGONAL_SHIFT).mul(this.diagonalMask)) as tf.Tensor3D;
     const D = tf.matMul(L, L, false, true);
-    return this.epsilon > 0 ? D.add(this.identity.mul(this.epsilon)) : D;
+    return this.epsilon > 0 ? D.add(this.diagonalMask.mul(this.epsilon)) : D;
   }
 
   /** osl-dynamics' random start: diagonal matrices with entries ~ TN(1, 0.1) (0.05 if diagonal). */
@@ -70,10 +52,10 @@ export class CovarianceParameterisation {
     const C = this.channels;
     const d = truncatedNormal(rng, K * C, 1, this.diagonal ? 0.05 : 0.1);
     if (this.diagonal) return Float32Array.from(d, (v) => softplusInverse(Math.max(v, 1e-6)));
-    const out = new Float32Array(K * triangleSize(C));
+    const out = new Float32Array(K * C * C);
     for (let k = 0; k < K; k++)
       for (let i = 0; i < C; i++)
-        out[k * triangleSize(C) + lowerIndex(i, i)] = softplusInverse(
+        out[(k * C + i) * C + i] = softplusInverse(
           Math.max(Math.sqrt(d[k * C + i]!) - CHOLESKY_DIAGONAL_SHIFT, 1e-6),
         );
     return out;
@@ -84,9 +66,9 @@ export class CovarianceParameterisation {
     const K = this.modes;
     const C = this.channels;
     if (this.diagonal) return new Float32Array(K * C).fill(softplusInverse(1));
-    const out = new Float32Array(K * triangleSize(C));
+    const out = new Float32Array(K * C * C);
     const one = softplusInverse(1 - CHOLESKY_DIAGONAL_SHIFT);
-    for (let k = 0; k < K; k++) for (let i = 0; i < C; i++) out[k * triangleSize(C) + lowerIndex(i, i)] = one;
+    for (let k = 0; k < K; k++) for (let i = 0; i < C; i++) out[(k * C + i) * C + i] = one;
     return out;
   }
 
@@ -105,8 +87,7 @@ export class CovarianceParameterisation {
       }
       return out;
     }
-    const P = triangleSize(C);
-    const out = new Float32Array(K * P);
+    const out = new Float32Array(K * C * C);
     for (let k = 0; k < K; k++) {
       const m = given[k] as number[][];
       const flat = new Float64Array(C * C);
@@ -115,7 +96,7 @@ export class CovarianceParameterisation {
       for (let i = 0; i < C; i++)
         for (let j = 0; j <= i; j++) {
           const v = L[i * C + j]!;
-          out[k * P + lowerIndex(i, j)] =
+          out[(k * C + i) * C + j] =
             i === j ? softplusInverse(Math.max(v - CHOLESKY_DIAGONAL_SHIFT, 1e-9)) : v;
         }
     }
@@ -123,6 +104,6 @@ export class CovarianceParameterisation {
   }
 
   dispose(): void {
-    tf.dispose([this.gatherIndex, this.diagonalMask, this.identity]);
+    tf.dispose([this.strictLowerMask, this.diagonalMask]);
   }
 }

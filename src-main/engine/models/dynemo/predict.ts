@@ -33,7 +33,8 @@ export function predictionWindows(segment: Segment, length: number): Window[] {
   let s = 0;
   for (; s + length <= n; s += step) out.push({ session: segment.session, start: segment.start + s, length });
   const last = out[out.length - 1]!;
-  if (last.start + length < segment.end) out.push({ session: segment.session, start: segment.end - length, length });
+  if (last.start + length < segment.end)
+    out.push({ session: segment.session, start: segment.end - length, length });
   return out;
 }
 
@@ -62,10 +63,14 @@ export function inferSessions(
       const batch = group.slice(i, i + batchSize);
       const C = sessions[0]!.nChannels;
       const x = new Float32Array(batch.length * length * C);
-      batch.forEach((w, b) => x.set(sessions[w.session]!.data.subarray(w.start * C, (w.start + length) * C), b * length * C));
+      batch.forEach((w, b) =>
+        x.set(sessions[w.session]!.data.subarray(w.start * C, (w.start + length) * C), b * length * C),
+      );
       const xt = tf.tensor3d(x, [batch.length, length, C]);
       const out = model.infer(xt);
-      const [alpha, mean, std] = [out.alpha, out.thetaMean, out.thetaStd].map((t) => t.dataSync() as Float32Array);
+      const [alpha, mean, std] = [out.alpha, out.thetaMean, out.thetaStd].map(
+        (t) => t.dataSync() as Float32Array,
+      );
       tf.dispose([xt, out.alpha, out.thetaMean, out.thetaStd]);
       batch.forEach((w, b) => {
         const centre = w.start + (length - 1) / 2;
