@@ -161,7 +161,7 @@ export function fifBytes(spec: {
       tags.push(fifTag(301, 3, int32(b.skip)));
       continue;
     }
-    const n = b.rows.length * spec.channels.length;
+    const n = b.rows.flat().length;
     const width = b.type === 'short' ? 2 : 4;
     const data = Buffer.alloc(n * width);
     b.rows.flat().forEach((v, i) => {

@@ -155,6 +155,7 @@ interface FifScan {
   annotationEnds?: number[];
   annotationText?: string;
   annotationHasOrigTime: boolean;
+  unclosedBlocks?: number;
 }
 
 function readFloats(body: Buffer, type: number): number[] {
@@ -222,6 +223,7 @@ async function scanTags(file: BinaryFile): Promise<FifScan> {
       else if (tag.kind === TAG.measDate) scan.annotationHasOrigTime = true;
     }
   }
+  if (blocks.length > 0) scan.unclosedBlocks = blocks.length;
   return scan;
 }
 
@@ -255,6 +257,8 @@ async function openFifFile(file: BinaryFile, options: OpenRecordingOptions): Pro
   const first = await file.readAt(0, 16, 'FIF file id');
   if (first.readInt32BE(0) !== 100) throw file.fail('not a FIF file (no FIFF_FILE_ID tag at the start)');
   const scan = await scanTags(file);
+  if (scan.unclosedBlocks)
+    warnings.push(`the file ends inside ${scan.unclosedBlocks} open blocks (truncated?)`);
 
   if (scan.nChan === undefined) throw file.fail('no measurement info with a channel count (FIFF_NCHAN)');
   if (scan.sfreq === undefined) throw file.fail('no sampling frequency (FIFF_SFREQ) in the measurement info');
@@ -343,11 +347,15 @@ function fifAnnotations(scan: FifScan, firstTime: number, warnings: string[]): A
   }
   // With an orig_time, MNE stores onsets from the measurement start, which precedes first_samp.
   const shift = scan.annotationHasOrigTime ? firstTime : 0;
-  return onsets.map((onset, i) => ({
+  const out = onsets.map((onset, i) => ({
     onset: onset - shift,
     duration: Math.max(0, ends[i]! - onset),
     description: texts[i]!.replaceAll(';', ':'),
   }));
+  const finite = out.filter((a) => Number.isFinite(a.onset) && Number.isFinite(a.duration));
+  if (finite.length < out.length)
+    warnings.push(`${out.length - finite.length} annotations with non-finite times were skipped`);
+  return finite;
 }
 
 function mergeRanges(ranges: SampleRange[]): SampleRange[] {

@@ -1,7 +1,15 @@
 import type { RecordingHeader } from '../../../src-shared/domain/recording';
 import { READ_CHUNK_BYTES } from './binaryFile';
 import { openRecording } from './openRecording';
+import { RecordingReadError } from './recordingReadError';
 import type { OpenRecordingOptions, RecordingSource } from './recordingSource';
+
+export interface ReadRecordingOptions extends OpenRecordingOptions {
+  /** Refuse, before allocating, recordings whose samples would need more bytes than this (default 4 GiB). */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 4 * 1024 ** 3;
 
 export interface Recording {
   header: RecordingHeader;
@@ -12,12 +20,25 @@ export interface Recording {
 }
 
 /** Reads a whole source into one array, in bounded windows. */
-export async function readWholeSource(source: RecordingSource): Promise<Recording> {
+export async function readWholeSource(
+  source: RecordingSource,
+  maxBytes = DEFAULT_MAX_BYTES,
+): Promise<Recording> {
   const { nSamples, channels, gapSegments } = source.header;
   const nCh = channels.length;
+  const bytes = nSamples * nCh * 4;
+  if (bytes > maxBytes) {
+    throw new RecordingReadError(
+      source.header.sourcePath,
+      source.header.format,
+      `${nSamples} samples × ${nCh} channels need ${bytes} bytes in memory, more than the ${maxBytes} allowed; read it in windows with openRecording`,
+    );
+  }
   const data = new Float32Array(nSamples * nCh);
   const gapMask = new Uint8Array(nSamples);
   const rowsPerWindow = Math.max(1, Math.floor(READ_CHUNK_BYTES / (4 * nCh)));
+  // Gap segments are marked 2 while reading so NaNs inside them are not counted as surprises.
+  for (const gap of gapSegments) gapMask.fill(2, gap.start, gap.end);
   let nonFinite = 0;
   for (let start = 0; start < nSamples; start += rowsPerWindow) {
     const rows = Math.min(rowsPerWindow, nSamples - start);
@@ -33,26 +54,22 @@ export async function readWholeSource(source: RecordingSource): Promise<Recordin
           missing = 1;
         }
       }
-      if (missing) {
-        gapMask[start + t] = 1;
-        nonFinite++;
-      }
+      if (missing && gapMask[start + t] === 0) nonFinite++;
+      if (missing) gapMask[start + t] = 1;
     }
   }
   for (const gap of gapSegments) gapMask.fill(1, gap.start, gap.end);
-  const inGaps = gapSegments.reduce((n, g) => n + g.end - g.start, 0);
   const header = { ...source.header, warnings: [...source.header.warnings] };
-  if (nonFinite > inGaps) {
-    header.warnings.push(`${nonFinite - inGaps} samples hold NaN or Inf values; they are marked as gaps`);
-  }
+  if (nonFinite > 0)
+    header.warnings.push(`${nonFinite} samples hold NaN or Inf values; they are marked as gaps`);
   return { header, data, gapMask };
 }
 
 /** Opens, reads entirely and closes a recording: for files that fit in memory. */
-export async function readRecording(path: string, options: OpenRecordingOptions = {}): Promise<Recording> {
+export async function readRecording(path: string, options: ReadRecordingOptions = {}): Promise<Recording> {
   const source = await openRecording(path, options);
   try {
-    return await readWholeSource(source);
+    return await readWholeSource(source, options.maxBytes);
   } finally {
     await source.close();
   }

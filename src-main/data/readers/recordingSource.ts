@@ -114,7 +114,15 @@ export function checkHeader(header: RecordingHeader): RecordingHeader {
   if (!Number.isFinite(header.samplingRate) || header.samplingRate <= 0) {
     throw fail(`invalid sampling rate ${header.samplingRate} Hz`);
   }
-  return header;
+  const annotations = header.annotations.filter(
+    (a) => Number.isFinite(a.onset) && Number.isFinite(a.duration) && a.duration >= 0,
+  );
+  if (annotations.length < header.annotations.length) {
+    header.warnings.push(
+      `${header.annotations.length - annotations.length} annotations with invalid times were skipped`,
+    );
+  }
+  return { ...header, annotations };
 }
 
 /** Applies options.channelNames (count must match) over the names a reader found or invented. */
