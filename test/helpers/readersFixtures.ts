@@ -27,10 +27,10 @@ export function npyBytes(
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     const at = i * width;
-    if (kind === 'f4') le ? body.writeFloatLE(v, at) : body.writeFloatBE(v, at);
-    else if (kind === 'f8') le ? body.writeDoubleLE(v, at) : body.writeDoubleBE(v, at);
-    else if (kind === 'i2') le ? body.writeInt16LE(v, at) : body.writeInt16BE(v, at);
-    else if (kind === 'i4') le ? body.writeInt32LE(v, at) : body.writeInt32BE(v, at);
+    if (kind === 'f4') void (le ? body.writeFloatLE(v, at) : body.writeFloatBE(v, at));
+    else if (kind === 'f8') void (le ? body.writeDoubleLE(v, at) : body.writeDoubleBE(v, at));
+    else if (kind === 'i2') void (le ? body.writeInt16LE(v, at) : body.writeInt16BE(v, at));
+    else if (kind === 'i4') void (le ? body.writeInt32LE(v, at) : body.writeInt32BE(v, at));
     else throw new Error(`fixture writer does not do ${descr}`);
   }
   return Buffer.concat([head, Buffer.from(dict, 'latin1'), body]);

@@ -76,8 +76,10 @@ function mutate(original: Buffer, target: Target, random: () => number): { bytes
     const bytes = Buffer.from(original);
     const at = position() & ~3;
     const word = interestingWords[pick(interestingWords.length)]!;
-    if (at + 4 <= bytes.length)
-      random() < 0.5 ? bytes.writeInt32BE(word | 0, at) : bytes.writeInt32LE(word | 0, at);
+    if (at + 4 <= bytes.length) {
+      if (random() < 0.5) bytes.writeInt32BE(word | 0, at);
+      else bytes.writeInt32LE(word | 0, at);
+    }
     return { bytes, what: `word ${word} at ${at}` };
   }
   const bytes = Buffer.from(original);
