@@ -14,6 +14,8 @@ import {
   mvnMixtureLogLikGradReference,
   mvnMixtureLogLikReference,
 } from '../../src-main/engine/ops/mvnMixtureReference';
+import { denseGradNative, denseNative } from '../../src-main/engine/ops/denseKernels';
+import { denseGradReference, denseReference } from '../../src-main/engine/ops/denseReference';
 import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
 import { random32, randomSimplex, randomSpd, relativeError } from '../unit/engineFixtures';
 
@@ -127,6 +129,28 @@ describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
           });
         }
       }
+    }
+
+    for (const [M, K, N] of [
+      [1, 1, 1],
+      [7, 5, 3],
+      [6400, 128, 8],
+      [300, 80, 256],
+    ] as [number, number, number][]) {
+      it(`${isa} dense [${M}, ${K}] · [${K}, ${N}]: output and every gradient`, () => {
+        const k = native!;
+        const p = { x: random32(M * K, M + K), kernel: random32(K * N, N, 0.3), bias: random32(N, 5) };
+        const shape = { rows: M, inputs: K, outputs: N };
+        const dOut = random32(M * N, 6);
+        withIsa(k, isa, () => {
+          expect(relativeError(denseNative(k, shape, p), denseReference(shape, p))).toBeLessThan(TOL);
+          const g = denseGradNative(k, shape, p, dOut);
+          const r = denseGradReference(shape, p, dOut);
+          expect(relativeError(g.dx, r.dx), 'dx').toBeLessThan(TOL);
+          expect(relativeError(g.dKernel, r.dKernel), 'dKernel').toBeLessThan(TOL);
+          expect(relativeError(g.dBias, r.dBias), 'dBias').toBeLessThan(TOL);
+        });
+      });
     }
 
     it(`${isa} mvnMixtureLogLik: a non-positive-definite mixture reports the reference's batch and time`, () => {

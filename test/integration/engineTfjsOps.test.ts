@@ -13,6 +13,8 @@ import {
   mvnMixtureLogLikGradReference,
   mvnMixtureLogLikReference,
 } from '../../src-main/engine/ops/mvnMixtureReference';
+import { dense } from '../../src-main/engine/ops/dense';
+import { denseGradReference, denseReference } from '../../src-main/engine/ops/denseReference';
 import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
 import { random64, randomSimplex, randomSpd, relativeError } from '../unit/engineFixtures';
 
@@ -204,6 +206,29 @@ describe('engine tfjs ops', () => {
       );
     });
   }
+
+  it('dense over the last axis: value and tf.grads equal the reference', () => {
+    const [B, T, K, N] = [3, 4, 5, 2];
+    const x = tf.tensor3d(F(random64(B * T * K, 80)), [B, T, K]);
+    const W = tf.tensor2d(F(random64(K * N, 81)), [K, N]);
+    const b = tf.tensor1d(F(random64(N, 82)));
+    const w = tf.tensor3d(F(random64(B * T * N, 83)), [B, T, N]);
+    const out = dense(x, W, b);
+    expect(out.shape).toEqual([B, T, N]);
+    const shape = { rows: B * T, inputs: K, outputs: N };
+    const p = { x: f64(x), kernel: f64(W), bias: f64(b) };
+    expect(relativeError(out.dataSync(), denseReference(shape, p))).toBeLessThan(1e-5);
+    const grads = tf.grads((xv, wv, bv) =>
+      dense(xv!, wv as tf.Tensor2D, bv as tf.Tensor1D)
+        .mul(w)
+        .sum(),
+    )([x, W, b]);
+    const ref = denseGradReference(shape, p, f64(w));
+    [ref.dx, ref.dKernel, ref.dBias].forEach((e, i) =>
+      expect(relativeError(grads[i]!.dataSync(), e)).toBeLessThan(1e-5),
+    );
+    expect(() => dense(x, tf.zeros([4, 2]) as tf.Tensor2D)).toThrow(/dense expects x \[\.\.\., 4\]/);
+  });
 
   it('non-positive-definite mixtures surface as NotPositiveDefiniteError through the op', () => {
     const d = tf.tensor3d(F([1, 0, 0, -1]), [1, 2, 2]);

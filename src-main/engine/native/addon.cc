@@ -223,6 +223,38 @@ Napi::Value MvnBackward(const Napi::CallbackInfo& info) {
   return Failure(info.Env(), kernels().mvn_backward(a));
 }
 
+Napi::Value DenseForward(const Napi::CallbackInfo& info) {
+  Args p(info, "denseForward");
+  modescope::DenseArgs a{};
+  a.rows = p.Int(0, "rows");
+  a.inputs = p.Int(1, "inputs");
+  a.outputs = p.Int(2, "outputs");
+  const size_t M = a.rows, K = a.inputs, N = a.outputs;
+  a.x = p.Floats(3, "x", M * K);
+  a.kernel = p.Floats(4, "kernel", K * N);
+  a.bias = p.Floats(5, "bias", N, true);
+  a.out = p.Floats(6, "out", M * N);
+  kernels().dense_forward(a);
+  return info.Env().Undefined();
+}
+
+Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
+  Args p(info, "denseBackward");
+  modescope::DenseArgs a{};
+  a.rows = p.Int(0, "rows");
+  a.inputs = p.Int(1, "inputs");
+  a.outputs = p.Int(2, "outputs");
+  const size_t M = a.rows, K = a.inputs, N = a.outputs;
+  a.x = p.Floats(3, "x", M * K);
+  a.kernel = p.Floats(4, "kernel", K * N);
+  a.d_out = p.Floats(5, "dOut", M * N);
+  a.dx = p.Floats(6, "dx", M * K, true);
+  a.d_kernel = p.Floats(7, "dKernel", K * N);
+  a.d_bias = p.Floats(8, "dBias", N, true);
+  kernels().dense_backward(a);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
@@ -230,6 +262,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rnnBackward", Napi::Function::New(env, RnnBackward));
   exports.Set("mvnMixtureForward", Napi::Function::New(env, MvnForward));
   exports.Set("mvnMixtureBackward", Napi::Function::New(env, MvnBackward));
+  exports.Set("denseForward", Napi::Function::New(env, DenseForward));
+  exports.Set("denseBackward", Napi::Function::New(env, DenseBackward));
   return exports;
 }
 

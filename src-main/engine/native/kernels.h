@@ -53,12 +53,27 @@ struct MvnFailure {
   float pivot;
 };
 
+struct DenseArgs {
+  int rows, inputs, outputs;  // M, K, N
+  const float* x;             // [M, K]
+  const float* kernel;        // [K, N]
+  const float* bias;          // [N] or null
+  float* out;                 // forward: [M, N]
+  // Backward only.
+  const float* d_out;  // [M, N]
+  float* dx;           // [M, K] or null
+  float* d_kernel;     // [K, N]
+  float* d_bias;       // [N] or null
+};
+
 struct KernelTable {
   const char* isa;
   void (*rnn_forward)(const RnnArgs&);
   void (*rnn_backward)(const RnnArgs&);
   MvnFailure (*mvn_forward)(const MvnArgs&);
   MvnFailure (*mvn_backward)(const MvnArgs&);
+  void (*dense_forward)(const DenseArgs&);
+  void (*dense_backward)(const DenseArgs&);
 };
 
 const KernelTable& portable_kernels();

@@ -445,6 +445,35 @@ static void rnn_backward(const RnnArgs& a) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Dense layer: out = x·W + b over all rows at once
+// ---------------------------------------------------------------------------------------------
+
+static void dense_forward(const DenseArgs& a) {
+  const int M = a.rows, K = a.inputs, N = a.outputs;
+  gemm(false, false, M, N, K, a.x, K, a.kernel, N, false, a.out, N);
+  if (!a.bias) return;
+  const int tasks = imin(M, 4 * pool_threads());
+  parallel_tasks(tasks, [&](int task) {
+    for (int i = M * task / tasks; i < M * (task + 1) / tasks; ++i) {
+      float* row = a.out + static_cast<size_t>(i) * N;
+      for (int j = 0; j < N; ++j) row[j] += a.bias[j];
+    }
+  });
+}
+
+static void dense_backward(const DenseArgs& a) {
+  const int M = a.rows, K = a.inputs, N = a.outputs;
+  if (a.dx) gemm(false, true, M, K, N, a.d_out, N, a.kernel, N, false, a.dx, K);
+  gemm(true, false, K, N, M, a.x, K, a.d_out, N, false, a.d_kernel, N);
+  if (!a.d_bias) return;
+  for (int j = 0; j < N; ++j) {
+    double sum = 0.0;
+    for (int i = 0; i < M; ++i) sum += a.d_out[static_cast<size_t>(i) * N + j];
+    a.d_bias[j] = static_cast<float>(sum);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Mixture-covariance Gaussian log-likelihood
 // ---------------------------------------------------------------------------------------------
 

@@ -29,7 +29,8 @@ namespace modescope {
 
 const KernelTable& portable_kernels() {
   static const KernelTable table{"scalar", portable_isa::rnn_forward, portable_isa::rnn_backward,
-                                 portable_isa::mvn_forward, portable_isa::mvn_backward};
+                                 portable_isa::mvn_forward, portable_isa::mvn_backward, portable_isa::dense_forward,
+                                 portable_isa::dense_backward};
   return table;
 }
 

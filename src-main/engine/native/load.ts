@@ -87,6 +87,26 @@ export interface NativeKernels {
     dMeans: Float32Array | null,
     dCovariances: Float32Array,
   ): { index: number; pivot: number } | undefined;
+  denseForward(
+    rows: number,
+    inputs: number,
+    outputs: number,
+    x: Float32Array,
+    kernel: Float32Array,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void;
+  denseBackward(
+    rows: number,
+    inputs: number,
+    outputs: number,
+    x: Float32Array,
+    kernel: Float32Array,
+    dOut: Float32Array,
+    dx: Float32Array | null,
+    dKernel: Float32Array,
+    dBias: Float32Array | null,
+  ): void;
 }
 
 export const NATIVE_FILE = 'modescope_kernels.node';

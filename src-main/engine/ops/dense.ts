@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs';
+import { denseGradKernel, denseKernel } from './denseKernels';
+import { ShapeError } from './floatArrays';
+import type { DenseParams, DenseShape } from './denseReference';
+
+/**
+ * x · W + b over the last axis of x ([..., K] → [..., N]) as one op with a custom gradient. The
+ * tfjs matMul gradient on the wasm backend goes through generic transposes and is slower than the
+ * whole forward; this runs both passes in the native GEMM.
+ */
+const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+
+export function dense<R extends tf.Rank>(
+  x: tf.Tensor<R>,
+  kernel: tf.Tensor2D,
+  bias?: tf.Tensor1D,
+): tf.Tensor<R> {
+  const [K, N] = kernel.shape;
+  if (x.rank < 2 || x.shape[x.rank - 1] !== K) {
+    throw new ShapeError(
+      `dense expects x [..., ${K}] for a kernel [${K}, ${N}], got [${x.shape.join(', ')}]`,
+    );
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== N)) {
+    throw new ShapeError(`dense bias must be [${N}], got [${bias.shape.join(', ')}]`);
+  }
+  const outShape = [...x.shape.slice(0, -1), N];
+  const M = x.size / K;
+  const shape: DenseShape = { rows: M, inputs: K, outputs: N };
+  const inputs: tf.Tensor[] = [x, kernel];
+  if (bias) inputs.push(bias);
+  const op = tf.customGrad((...args) => {
+    const ts = args.slice(0, inputs.length) as tf.Tensor[];
+    const params: DenseParams<Float32Array> = {
+      x: f32(ts[0]!),
+      kernel: f32(ts[1]!),
+      bias: bias ? f32(ts[2]!) : undefined,
+    };
+    return {
+      value: tf.tensor(denseKernel(shape, params), outShape),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = denseGradKernel(shape, params, f32(dy));
+        const grads = [tf.tensor(g.dx, ts[0]!.shape), tf.tensor(g.dKernel, [K, N])];
+        if (bias) grads.push(tf.tensor(g.dBias, [N]));
+        return grads;
+      },
+    };
+  });
+  return op(...inputs) as tf.Tensor<R>;
+}
