@@ -4,6 +4,7 @@ import { createDispatcher } from '../rpc/dispatcher';
 import { mergeHandlers } from '../rpc/handlerRegistry';
 import { EventBus } from './eventBus';
 import { listDirectory } from './fileBrowser';
+import { JobRegistry } from './jobRegistry';
 import { ProjectService } from './projectService';
 import { RecentProjects } from './recentProjects';
 import { APP_VERSION } from './appVersion';
@@ -39,6 +40,7 @@ export function createServices(options: ServicesOptions) {
   const events = new EventBus();
   const configDir = options.configDir ?? defaultConfigDir();
   const projects = new ProjectService(new RecentProjects(configDir), events);
+  const jobs = new JobRegistry(events);
   const defaultProjectDir = options.defaultProjectDir ?? homedir();
 
   const handlers = mergeHandlers(
@@ -70,6 +72,13 @@ export function createServices(options: ServicesOptions) {
       module: 'files',
       handlers: { 'files.listDirectory': ({ path, extensions }) => listDirectory(path, extensions) },
     },
+    {
+      module: 'jobs',
+      handlers: {
+        'jobs.list': () => jobs.list(),
+        'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+      },
+    },
   );
 
   const dispatch = createDispatcher(handlers, (err) => console.error('[modescope] internal error:', err));
@@ -79,7 +88,9 @@ export function createServices(options: ServicesOptions) {
     dispatch,
     events,
     projects,
+    jobs,
     dispose() {
+      jobs.cancelAll();
       projects.dispose();
     },
   };

@@ -1,71 +1,25 @@
-import { z } from 'zod';
-import {
-  dirEntrySchema,
-  filePathSchema,
-  projectNameSchema,
-  projectSummarySchema,
-  recentProjectSchema,
-} from '../domain/project';
+import type { z } from 'zod';
+import { appChannels } from './channels/app';
+import { fileChannels } from './channels/files';
+import { jobChannels, jobEvents } from './channels/jobs';
+import { projectChannels, projectEvents } from './channels/projects';
 
 /**
  * The one contract between the renderer and the services. Channel names are `group.method`;
- * clients expose them as `api.group.method(input)`. Requests are strict objects so that extra or
- * misspelt fields are rejected rather than silently ignored.
+ * clients expose them as `api.group.method(input)`. Each domain declares its channels in
+ * `channels/`; requests are strict objects so that extra or misspelt fields are rejected rather
+ * than silently ignored.
  */
-const empty = z.strictObject({});
-
 export const channels = {
-  'app.info': {
-    request: empty,
-    response: z.strictObject({
-      name: z.literal('ModeScope'),
-      version: z.string(),
-      transport: z.enum(['electron', 'web', 'in-process']),
-      platform: z.string(),
-      nodeVersion: z.string(),
-      defaultProjectDir: z.string(),
-    }),
-  },
-  'projects.create': {
-    request: z.strictObject({ path: filePathSchema, name: projectNameSchema }),
-    response: projectSummarySchema,
-  },
-  'projects.open': {
-    request: z.strictObject({ path: filePathSchema }),
-    response: projectSummarySchema,
-  },
-  'projects.close': {
-    request: empty,
-    response: z.strictObject({ closed: z.boolean() }),
-  },
-  'projects.current': {
-    request: empty,
-    response: projectSummarySchema.nullable(),
-  },
-  'projects.listRecent': {
-    request: empty,
-    response: z.array(recentProjectSchema),
-  },
-  'projects.forgetRecent': {
-    request: z.strictObject({ path: filePathSchema }),
-    response: z.array(recentProjectSchema),
-  },
-  'files.listDirectory': {
-    request: z.strictObject({
-      path: filePathSchema,
-      extensions: z.array(z.string().max(32)).max(64).optional(),
-    }),
-    response: z.strictObject({
-      path: z.string(),
-      parent: z.string().nullable(),
-      entries: z.array(dirEntrySchema),
-    }),
-  },
+  ...appChannels,
+  ...projectChannels,
+  ...fileChannels,
+  ...jobChannels,
 } as const;
 
 export const events = {
-  'project.opened': projectSummarySchema,
-  'project.closed': z.strictObject({ path: z.string() }),
+  ...projectEvents,
+  ...jobEvents,
 } as const;
 
 export type Channels = typeof channels;

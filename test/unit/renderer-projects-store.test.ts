@@ -1,6 +1,8 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher, type HandlerMap } from '../../src-main/rpc/dispatcher';
+import type { PartialHandlers } from '../../src-main/rpc/handlerRegistry';
+import { channelNames } from '../../src-shared/rpc/contract';
 import type { ProjectSummary, RecentProject } from '../../src-shared/domain/project';
 import { createApi, type RpcTransport } from '../../src-shared/rpc/client';
 import type { EventName } from '../../src-shared/rpc/contract';
@@ -27,7 +29,7 @@ class FakeProjectServices {
   /** When set, only requests on this channel wait on the gate. */
   gatedChannel: string | null = null;
 
-  readonly handlers: HandlerMap = {
+  readonly handlers: PartialHandlers = {
     'app.info': () => ({
       name: 'ModeScope',
       version: '0.1.0',
@@ -61,7 +63,18 @@ class FakeProjectServices {
     'files.listDirectory': ({ path }) => ({ path, parent: null, entries: [] }),
   };
 
-  private readonly dispatch = createDispatcher(this.handlers);
+  // Channels this fake does not model answer with an error rather than a wrong value.
+  private readonly dispatch = createDispatcher(
+    Object.fromEntries(
+      channelNames.map((c) => [
+        c,
+        this.handlers[c] ??
+          (() => {
+            throw new RpcError('INTERNAL', `${c} is not part of this fake`);
+          }),
+      ]),
+    ) as HandlerMap,
+  );
 
   readonly transport: RpcTransport = {
     invoke: async (channel, payload) => {
@@ -249,7 +262,7 @@ describe('projects store', () => {
     const store = useProjectsStore();
     await store.start();
     // Another window (or the CLI through the same server) opens a project.
-    services.handlers['projects.open']({ path: '/data/a.modescope' });
+    services.handlers['projects.open']!({ path: '/data/a.modescope' });
     expect(store.current?.path).toBe('/data/a.modescope');
     await expect.poll(() => store.recent.map((r) => r.path)).toEqual(['/data/a.modescope']);
 
