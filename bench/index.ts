@@ -1,0 +1,28 @@
+/**
+ * `npm run bench` entry: each benchmark runs in its own process (scripts/bench.mjs) so that peak
+ * memory and warm-up of one do not colour another. Prints one JSON object per line.
+ */
+import { benchDynemoStep } from './dynemo';
+import { benchEngine } from './engine';
+import { benchTdePca } from './prepare';
+import { benchImport } from './readers';
+
+export const benchmarks: Record<string, () => Promise<object | object[]>> = {
+  engine: () => benchEngine(),
+  dynemo_step: () => benchDynemoStep(),
+  tde_pca: () => benchTdePca(),
+  import_read: () => benchImport({ sizeMiB: Number(process.env.MODESCOPE_BENCH_IMPORT_MIB ?? 1024) }),
+};
+
+const name = process.argv[2];
+if (name) {
+  const bench = benchmarks[name];
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(benchmarks).join(', ')}`);
+    process.exit(2);
+  }
+  const result = await bench();
+  for (const record of Array.isArray(result) ? result : [result]) {
+    console.log(JSON.stringify({ bench: name, ...record }));
+  }
+}
