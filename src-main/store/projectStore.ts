@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from './sqliteBinding';
 import { RpcError } from '../../src-shared/rpc/errors';
 import {
   MigrationError,
@@ -241,7 +242,7 @@ export class ProjectStore {
         throw error;
       }
       createdFile = true;
-      db = new Database(absPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      db = new Database(absPath, sqliteOptions({ fileMustExist: true, timeout: BUSY_TIMEOUT_MS }));
       // Set before the first table exists; larger pages roughly double the throughput of
       // chunk BLOBs (measured: ~75 → ~170 MiB/s streaming float32) at little cost to small rows.
       db.pragma(`page_size = ${PAGE_SIZE}`);
@@ -318,11 +319,10 @@ export class ProjectStore {
       if (pendingWal && !readOnly) {
         // A read-write connection checkpoints the log into the file when it closes, even after a
         // refusal; so a file with a pending log is judged through a read-only connection first.
-        const inspector = new Database(absPath, {
-          readonly: true,
-          fileMustExist: true,
-          timeout: BUSY_TIMEOUT_MS,
-        });
+        const inspector = new Database(
+          absPath,
+          sqliteOptions({ readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS }),
+        );
         try {
           inspectProjectDatabase(inspector, absPath, supported, verify);
         } finally {
@@ -330,7 +330,10 @@ export class ProjectStore {
         }
         verify = false;
       }
-      db = new Database(absPath, { readonly: readOnly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      db = new Database(
+        absPath,
+        sqliteOptions({ readonly: readOnly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS }),
+      );
       // Judged on the connection that will be used: it sees pages still in the log, and another
       // build may have migrated the file since the header was read.
       const fileVersion = inspectProjectDatabase(db, absPath, supported, verify);
