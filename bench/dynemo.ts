@@ -1,0 +1,122 @@
+/**
+ * One full DyNeMo training step (forward, backward, Adam) at the issue's benchmark size:
+ * C = 80 channels, K = 8 modes, T = 200, B = 32, 64-unit LSTMs, full covariances, layer norm.
+ * Reports the minimum and median over repeats (the machine is shared), a split of where the time
+ * goes (forward alone, forward + backward, Adam), and the process's peak RSS.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initEngineBackend } from '../src-main/engine/backend';
+import { DynemoModel } from '../src-main/engine/models/dynemo/model';
+import { Adam } from '../src-main/engine/training/adam';
+import { SeededRandom } from '../src-main/numerics/random';
+import { parseDynemoConfig } from '../src-shared/models/dynemo';
+
+const round = (v: number): number => Math.round(v * 10) / 10;
+
+function timeMs(run: () => void, warmup: number, repeats: number): { min: number; median: number } {
+  for (let i = 0; i < warmup; i++) run();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    run();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { min: round(times[0]!), median: round(times[Math.floor(times.length / 2)]!) };
+}
+
+export async function benchDynemoStep(repeats = 5): Promise<object> {
+  const info = await initEngineBackend();
+  const [B, T, C, K, H] = [32, 200, 80, 8, 64];
+  const config = parseDynemoConfig({
+    n_modes: K,
+    n_channels: C,
+    sequence_length: T,
+    inference_n_units: H,
+    model_n_units: H,
+    batch_size: B,
+    seed: 1,
+  });
+  const rng = new SeededRandom(1);
+  const model = new DynemoModel(config);
+  model.initialise(rng);
+  const adam = new Adam(model.trainable);
+  const data = new Float32Array(B * T * C);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  const x = tf.tensor3d(data, [B, T, C]);
+  const variables = [...model.trainable.values()];
+
+  let loss = NaN;
+  const forward = timeMs(
+    () => {
+      loss = tf.tidy(() => model.lossTerms(x, { training: true, rng, klFactor: 1 }).loss.dataSync()[0]!);
+    },
+    1,
+    repeats,
+  );
+  let grads: tf.NamedTensorMap = {};
+  const forwardBackward = timeMs(
+    () => {
+      tf.dispose(grads);
+      const r = tf.variableGrads(
+        () => model.lossTerms(x, { training: true, rng, klFactor: 1 }).loss,
+        variables,
+      );
+      r.value.dispose();
+      for (const g of Object.values(r.grads)) g.dataSync();
+      grads = r.grads;
+    },
+    1,
+    repeats,
+  );
+  const named: Record<string, tf.Tensor> = {};
+  for (const [name, v] of model.trainable) named[name] = grads[v.name]!;
+  const adamStep = timeMs(
+    () => {
+      adam.apply(named, 1e-6, null);
+      variables[0]!.dataSync();
+    },
+    1,
+    repeats,
+  );
+  const step = timeMs(
+    () => {
+      const r = tf.variableGrads(
+        () => model.lossTerms(x, { training: true, rng, klFactor: 1 }).loss,
+        variables,
+      );
+      loss = r.value.dataSync()[0]!;
+      const byName: Record<string, tf.Tensor> = {};
+      for (const [name, v] of model.trainable) byName[name] = r.grads[v.name]!;
+      adam.apply(byName, 1e-3, null);
+      tf.dispose([r.value, ...Object.values(r.grads)]);
+      variables[0]!.dataSync();
+    },
+    1,
+    repeats,
+  );
+  tf.dispose(grads);
+  x.dispose();
+  adam.dispose();
+  model.dispose();
+  return {
+    bench: 'dynemo_train_step',
+    shape: { batch: B, seq: T, channels: C, modes: K, units: H },
+    ms_min: step.min,
+    ms_median: step.median,
+    forward_ms_min: forward.min,
+    forward_backward_ms_min: forwardBackward.min,
+    adam_ms_min: adamStep.min,
+    repeats,
+    loss,
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    backend: info.backend,
+    kernel_path: info.kernelPath,
+    simd: info.simd,
+    threads: info.threads,
+    target_ms: 150,
+  };
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /dynemo\.(ts|m?js)$/.test(process.argv[1]);
+if (invokedDirectly) console.log(JSON.stringify(await benchDynemoStep()));

@@ -1,0 +1,55 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initEngineBackend } from '../../src-main/engine/backend';
+import { simulate } from '../../src-main/data/simulate/simulate';
+import { standardizeSession } from '../../src-main/data/prepare/standardize';
+import { DynemoTrainer } from '../../src-main/engine/models/dynemo/trainer';
+import { alphaCorrelation, dice, reorderModes } from '../../src-main/analysis/modeMatching';
+import { argmaxBinarise } from '../../src-main/analysis/binarise';
+
+/**
+ * Recovery of simulated ground truth, the checks of osl-dynamics' DyNeMo simulation examples,
+ * with every seed fixed. These train for real (tens of seconds each on two cores).
+ */
+beforeAll(async () => {
+  await initEngineBackend();
+});
+
+describe('DyNeMo recovers simulated mode time courses', () => {
+  it('HMM_MVN, 5 states, 20 channels: argmax-binarised α has Dice ≥ 0.95', async () => {
+    const sim = simulate({ kind: 'HMM_MVN', n_states: 5, n_channels: 20, n_samples: 25_600, seed: 2 });
+    const sessions = sim.sessions.map(standardizeSession);
+    // osl-dynamics' examples/simulation/dynemo_hmm-mvn.py settings.
+    const trainer = new DynemoTrainer(
+      {
+        n_modes: 5,
+        n_channels: 20,
+        sequence_length: 100,
+        inference_n_units: 64,
+        inference_normalization: 'layer',
+        model_n_units: 64,
+        model_normalization: 'layer',
+        learn_means: false,
+        learn_covariances: true,
+        do_kl_annealing: true,
+        kl_annealing_curve: 'tanh',
+        kl_annealing_sharpness: 10,
+        n_kl_annealing_epochs: 20,
+        batch_size: 16,
+        learning_rate: 0.01,
+        n_epochs: 40,
+        n_init: 5,
+        n_init_epochs: 2,
+        seed: 1,
+      },
+      sessions,
+    );
+    expect((await trainer.train()).status).toBe('completed');
+    const out = trainer.outputs();
+    const match = alphaCorrelation(out.alpha[0]!, sim.truth.alpha[0]!, 5);
+    const states = reorderModes(argmaxBinarise(out.alpha[0]!, 5), 5, match.order);
+    const d = dice(states, sim.truth.alpha[0]!, 5);
+    expect(d.overall).toBeGreaterThanOrEqual(0.95);
+    expect(Number.isFinite(out.free_energy.free_energy)).toBe(true);
+    trainer.dispose();
+  }, 600_000);
+});
