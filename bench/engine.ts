@@ -14,6 +14,7 @@ import { initEngineBackend, type EngineInfo } from '../src-main/engine/backend';
 import { bidirectionalRnnSequence } from '../src-main/engine/ops/bidirectionalRnn';
 import type { RnnWeights } from '../src-main/engine/ops/rnnSequence';
 import { mvnMixtureLogLik } from '../src-main/engine/ops/mvnMixtureLogLik';
+import { dense } from '../src-main/engine/ops/dense';
 import { mvnMixtureLogLikGradKernel, mvnMixtureLogLikKernel } from '../src-main/engine/ops/mvnMixtureKernels';
 import { SeededRandom } from '../src-main/numerics/random';
 
@@ -83,17 +84,16 @@ export async function benchBiLstmStep(info: EngineInfo, repeats = 5): Promise<En
   const y = tf.tensor2d(normals(B * T * K, rng), [B * T, K]);
   const fw = lstmWeights(rng, C, H);
   const bw = lstmWeights(rng, C, H);
-  const denseW = tf.variable(tf.tensor2d(normals(2 * H * K, rng, 1 / Math.sqrt(2 * H)), [2 * H, K]));
-  const denseB = tf.variable(tf.zeros([K]));
+  const denseW: tf.Variable<tf.Rank.R2> = tf.variable(
+    tf.tensor2d(normals(2 * H * K, rng, 1 / Math.sqrt(2 * H)), [2 * H, K]),
+  );
+  const denseB: tf.Variable<tf.Rank.R1> = tf.variable(tf.zeros([K]));
   const optimizer = tf.train.adam(0.01);
   let loss = 0;
   const step = () => {
     const cost = optimizer.minimize(() => {
       const h = bidirectionalRnnSequence(x, fw, bw, 'lstm', { inputGradient: false });
-      const out = h
-        .reshape([B * T, 2 * H])
-        .matMul(denseW)
-        .add(denseB);
+      const out = dense(h.reshape([B * T, 2 * H]) as tf.Tensor2D, denseW, denseB);
       return out.sub(y).square().mean() as tf.Scalar;
     }, true);
     loss = cost!.dataSync()[0]!;
