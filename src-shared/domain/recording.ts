@@ -70,3 +70,14 @@ export const recordingHeaderSchema = z.strictObject({
   warnings: z.array(z.string()),
 });
 export type RecordingHeader = z.infer<typeof recordingHeaderSchema>;
+
+/** Reader options as they cross the RPC boundary (the import dialog's choices). */
+export const recordingReadOptionsSchema = z.strictObject({
+  format: recordingFormatSchema.optional(),
+  orientation: sampleOrientationSchema.optional(),
+  field: z.string().min(1).max(256).optional(),
+  samplingRate: z.number().finite().positive().optional(),
+  channelNames: z.array(z.string().max(256)).min(1).optional(),
+  mixedRates: z.enum(['majority', 'refuse']).optional(),
+});
+export type RecordingReadOptions = z.infer<typeof recordingReadOptionsSchema>;

@@ -134,6 +134,8 @@ export function fifBytes(spec: {
   firstSample?: number;
   buffers: FifBufferSpec[];
   annotations?: { onset: number; duration: number; description: string }[];
+  /** Write names longer than 15 characters the way MNE does: truncated, plus extended blocks. */
+  extendedNames?: boolean;
 }): Buffer {
   const tags: Buffer[] = [fifTag(100, 31, Buffer.alloc(20))];
   const start = (block: number) => tags.push(fifTag(104, 3, int32(block)));
@@ -150,9 +152,16 @@ export function fifBytes(spec: {
     rec.writeFloatBE(c.range, 12);
     rec.writeFloatBE(c.cal, 16);
     rec.writeInt32BE(c.unit, 72);
-    rec.write(c.name, 80, 'latin1');
+    rec.write(c.name.slice(0, 15), 80, 'latin1');
     tags.push(fifTag(203, 30, rec));
   });
+  if (spec.extendedNames) {
+    for (const c of spec.channels) {
+      start(113);
+      tags.push(fifTag(258, 10, Buffer.from(c.name, 'utf8')));
+      end(113);
+    }
+  }
   end(101);
   start(102);
   if (spec.firstSample !== undefined) tags.push(fifTag(208, 3, int32(spec.firstSample)));

@@ -277,6 +277,40 @@ describe('FIF', () => {
   });
 });
 
+describe('FIF channel names and truncation', () => {
+  const channels = [
+    { name: 'EEG Frontal-Central-Left', kind: 2, unit: 107, range: 1, cal: 1 },
+    { name: 'EOG 061', kind: 202, unit: 107, range: 1, cal: 1 },
+  ];
+  const bytes = fifBytes({
+    channels,
+    sfreq: 250,
+    buffers: [
+      {
+        type: 'float',
+        rows: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+    ],
+    extendedNames: true,
+  });
+
+  it('takes names longer than 15 characters from extended channel blocks', async () => {
+    const r = await readRecording(writeBytes(file('long.fif'), bytes));
+    expect(r.header.channels.map((c) => c.name)).toEqual(['EEG Frontal-Central-Left', 'EOG 061']);
+    expect(r.header.channels[1]!.type).toBe('eog');
+  });
+
+  it('warns when the file ends inside open blocks', async () => {
+    // The last two tags close the raw and measurement blocks (20 bytes each).
+    const r = await readRecording(writeBytes(file('open.fif'), bytes.subarray(0, bytes.length - 40)));
+    expect(r.header.nSamples).toBe(2);
+    expect(r.header.warnings.join(' ')).toMatch(/ends inside 2 open blocks/);
+  });
+});
+
 describe('MAT v5', () => {
   const m = matrix(5, 2);
   for (const compress of [false, true]) {

@@ -25,13 +25,14 @@ const TAG = {
   measDate: 204,
   comment: 206,
   firstSample: 208,
+  chDacqName: 258,
   dataBuffer: 300,
   dataSkip: 301,
   dataSkipSamples: 303,
   annotationOnsets: 3568,
   annotationEnds: 3569,
 } as const;
-const BLOCK = { meas: 100, measInfo: 101, annotations: 3810 } as const;
+const BLOCK = { meas: 100, measInfo: 101, chInfo: 113, annotations: 3810 } as const;
 const RAW_BLOCKS = new Set([102, 112, 119]); // raw, continuous, IAS raw
 const FIFFT = { short: 2, int: 3, float: 4, double: 5, string: 10, dauPack16: 16 } as const;
 
@@ -148,6 +149,8 @@ interface FifScan {
   nChan?: number;
   sfreq?: number;
   chInfo: Buffer[];
+  /** Full channel names from extended channel-info blocks (written when names exceed 15 characters). */
+  longNames: (string | undefined)[];
   measDate?: number;
   firstSample: number;
   buffers: { offset: number; size: number; type: number; skipBefore: number; skipSamplesBefore: number }[];
@@ -168,7 +171,13 @@ function readFloats(body: Buffer, type: number): number[] {
 
 async function scanTags(file: BinaryFile): Promise<FifScan> {
   const reader = new TagReader(file);
-  const scan: FifScan = { chInfo: [], firstSample: 0, buffers: [], annotationHasOrigTime: false };
+  const scan: FifScan = {
+    chInfo: [],
+    longNames: [],
+    firstSample: 0,
+    buffers: [],
+    annotationHasOrigTime: false,
+  };
   const blocks: number[] = [];
   let measInfoDone = false;
   let pendingSkip = 0;
@@ -182,7 +191,9 @@ async function scanTags(file: BinaryFile): Promise<FifScan> {
     if (tag.kind === TAG.blockStart) {
       const body = await reader.body(tag);
       if (body.length < 4) throw file.fail('FIF block start tag without a block kind');
-      blocks.push(body.readInt32BE(0));
+      const kind = body.readInt32BE(0);
+      if (kind === BLOCK.chInfo && top === BLOCK.measInfo && !measInfoDone) scan.longNames.push(undefined);
+      blocks.push(kind);
       continue;
     }
     if (tag.kind === TAG.blockEnd) {
@@ -190,7 +201,13 @@ async function scanTags(file: BinaryFile): Promise<FifScan> {
       blocks.pop();
       continue;
     }
-    if (top === BLOCK.measInfo && blocks[blocks.length - 2] === BLOCK.meas && !measInfoDone) {
+    if (top === BLOCK.chInfo && blocks[blocks.length - 2] === BLOCK.measInfo && !measInfoDone) {
+      if (tag.kind === TAG.chDacqName && scan.longNames.length > 0) {
+        scan.longNames[scan.longNames.length - 1] = (await reader.body(tag))
+          .toString('utf8')
+          .replace(/\0+$/, '');
+      }
+    } else if (top === BLOCK.measInfo && blocks[blocks.length - 2] === BLOCK.meas && !measInfoDone) {
       if (tag.kind === TAG.chInfo) scan.chInfo.push(Buffer.from(await reader.body(tag)));
       else if (tag.kind === TAG.nChan) scan.nChan = (await reader.body(tag)).readInt32BE(0);
       else if (tag.kind === TAG.sfreq) scan.sfreq = (await reader.body(tag)).readFloatBE(0);
@@ -270,6 +287,15 @@ async function openFifFile(file: BinaryFile, options: OpenRecordingOptions): Pro
   if (scan.chInfo.some((c) => c.length < 96))
     throw file.fail('a channel info record is shorter than 96 bytes');
   const parsed = scan.chInfo.map(parseChannel);
+  if (scan.longNames.length === nChan) {
+    scan.longNames.forEach((name, i) => {
+      if (name) parsed[i]!.info.name = name;
+    });
+  } else if (scan.longNames.length > 0) {
+    warnings.push(
+      `${scan.longNames.length} extended channel records for ${nChan} channels; short names kept`,
+    );
+  }
   const names = applyChannelNames(
     file.path,
     'fif',
