@@ -1,20 +1,31 @@
 /**
- * Mode power spectra by regression, following osl-dynamics' `analysis.spectral.regression_spectra`
+ * Mode power spectra by regression, after osl-dynamics' `analysis.spectral.regression_spectra`
  * (single taper, no sub-windows):
- * 1. Each channel is standardised; the data are zero-padded by ⌊L/2⌋ samples at both ends and a
- *    window of L samples starts every `stepSize` samples, so window i is centred on sample
- *    i · stepSize and there are ⌊nSamples / stepSize⌋ windows.
+ * 1. Each channel is standardised. A window of L samples is centred on every `stepSize`-th sample
+ *    (window i covers samples i·step − ⌊L/2⌋ … i·step − ⌊L/2⌋ + L − 1).
  * 2. Each window is tapered by a periodic Hann window w and transformed with
  *    nfft = max(256, L) points; the periodogram |X(f)|² is scaled by 2 / (fs Σ w²), on every
  *    bin including DC and Nyquist (osl-dynamics doubles them all, unlike SciPy's one-sided rule).
- * 3. α is averaged over the same windows after multiplying by the taper (mean of w · α, with the
- *    same zero padding), then each mode's windowed α is standardised (z-scored over windows).
+ * 3. α is averaged over the same windows after multiplying by the taper (mean of w · α), then
+ *    each mode's windowed α is standardised (z-scored over windows).
  * 4. Every (channel, frequency) power is regressed on the standardised α with an intercept by
  *    ordinary least squares; the mode spectrum is coefficient + intercept.
  * Because the regressors are z-scored, the intercept is the mean spectrum over windows and the
  * coefficients are (ZᵀZ)⁺ Zᵀ P, so one pass over the windows accumulates both without storing the
- * spectrogram. (ZᵀZ)⁺ is a pseudo-inverse (eigenvalues below 1e-12 of the largest are dropped)
- * because mixing coefficients summing to one make the regressors nearly collinear.
+ * spectrogram.
+ *
+ * One deliberate difference. osl-dynamics zero-pads the data and α by ⌊L/2⌋ at both ends and
+ * keeps the windows that hang over the padding. Mixing coefficients sum to one, so in every
+ * window inside the data the windowed α sum to the same constant and the regressors are exactly
+ * collinear with the intercept; only the padded edge windows break the tie, so the coefficient
+ * along that direction is fitted to a handful of edge windows and its noise, amplified by the
+ * condition number (~10³ in tests), leaks into every mode's spectrum (with two modes, the second
+ * mode's coefficient at the first mode's frequency came out with the wrong sign). By default only
+ * windows wholly inside the data are used and the collinear direction is removed by the
+ * pseudo-inverse (eigenvalues of ZᵀZ below 1e-10 of the largest are dropped): the minimum-norm
+ * solution, whose coefficients satisfy Σ_k sd_k · coef_k = 0, i.e. each mode's spectrum is its
+ * departure from the mean. `paddedEdgeWindows: true` reproduces osl-dynamics' windows exactly.
+ *
  * Coherence, when asked for, uses osl-dynamics' definition: the regression coefficient of the
  * complex cross-spectrum divided by the geometric mean of the two channels' intercepts.
  */
@@ -39,6 +50,8 @@ export interface RegressionSpectraOptions {
   standardize?: boolean;
   /** Also compute coherences (C(C+1)/2 cross-spectra per window; default false). */
   coherence?: boolean;
+  /** Keep windows that overlap zero padding at the edges, exactly as osl-dynamics (default false). */
+  paddedEdgeWindows?: boolean;
 }
 
 export interface RegressionSpectra {
@@ -64,20 +77,38 @@ export function periodicHann(length: number): Float64Array {
   return w;
 }
 
+/**
+ * First sample of each window (negative where a window starts in the padding): the ⌊N / step⌋
+ * windows of osl-dynamics, or only those wholly inside the data.
+ */
+export function windowStarts(
+  nSamples: number,
+  windowLength: number,
+  stepSize: number,
+  paddedEdgeWindows: boolean,
+): number[] {
+  const half = Math.floor(windowLength / 2);
+  const starts: number[] = [];
+  for (let i = 0; i < Math.floor(nSamples / stepSize); i++) {
+    const first = i * stepSize - half;
+    if (paddedEdgeWindows || (first >= 0 && first + windowLength <= nSamples)) starts.push(first);
+  }
+  return starts;
+}
+
 /** Windowed α: [nWindows × nModes], the mean over each window of taper · α (zero outside the data). */
 export function windowedAlpha(
   alpha: ArrayLike<number>,
   nModes: number,
   windowLength: number,
-  stepSize: number,
+  starts: readonly number[],
 ): Float64Array {
   const nSamples = alpha.length / nModes;
-  const nWindows = Math.floor(nSamples / stepSize);
+  const nWindows = starts.length;
   const taper = periodicHann(windowLength);
-  const half = Math.floor(windowLength / 2);
   const out = new Float64Array(nWindows * nModes);
   for (let i = 0; i < nWindows; i++) {
-    const first = i * stepSize - half;
+    const first = starts[i]!;
     for (let n = Math.max(0, -first); n < windowLength && first + n < nSamples; n++) {
       const s = first + n;
       for (let k = 0; k < nModes; k++) {
@@ -126,7 +157,7 @@ function regressionWeights(windowed: Float64Array, nWindows: number, nModes: num
   }
   for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) gram[b * m + a] = gram[a * m + b]!;
   const { values, vectors } = symmetricEigen(gram, m);
-  const cutoff = values[0]! * 1e-12;
+  const cutoff = values[0]! * 1e-10;
   const pinv = new Float64Array(m * m);
   for (let e = 0; e < m; e++) {
     const lambda = values[e]!;
@@ -223,11 +254,13 @@ export function regressionSpectra(
       `must be between 2 and nSamples = ${nSamples}, got ${windowLength}`,
     );
   }
-  const nWindows = Math.floor(nSamples / stepSize);
+  const paddedEdgeWindows = options.paddedEdgeWindows ?? false;
+  const starts = windowStarts(nSamples, windowLength, stepSize, paddedEdgeWindows);
+  const nWindows = starts.length;
   if (nWindows < 2) {
     throw new AnalysisInputError(
       'stepSize',
-      `${stepSize} leaves ${nWindows} window(s) in ${nSamples} samples; the regression needs at least 2`,
+      `windows of ${windowLength} every ${stepSize} samples leave ${nWindows} window(s) in ${nSamples} samples; the regression needs at least 2`,
     );
   }
   const nfft = Math.max(256, windowLength);
@@ -238,7 +271,7 @@ export function regressionSpectra(
 
   const x = standardisedChannels(data, nSamples, nChannels, options.standardize ?? true);
   const { weights, constantModes } = regressionWeights(
-    windowedAlpha(alpha, nModes, windowLength, stepSize),
+    windowedAlpha(alpha, nModes, windowLength, starts),
     nWindows,
     nModes,
   );
@@ -248,7 +281,6 @@ export function regressionSpectra(
   let taperEnergy = 0;
   for (const v of taper) taperEnergy += v * v;
   const scale = 2 / (samplingRate * taperEnergy);
-  const half = Math.floor(windowLength / 2);
   const plan = fftPlan(nfft);
   const bufferA = new Float64Array(nfft);
   const bufferB = new Float64Array(nfft);
@@ -268,7 +300,7 @@ export function regressionSpectra(
   const crossIm = withCoherence ? new Float64Array(nPairs * nFrequencies) : null;
 
   for (let i = 0; i < nWindows; i++) {
-    const start = i * stepSize - half;
+    const start = starts[i]!;
     for (let c = 0; c < nChannels; c += 2) {
       const d = Math.min(c + 1, nChannels - 1);
       bufferA.fill(0);
