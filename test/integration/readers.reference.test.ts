@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { recordingHeaderSchema } from '../../src-shared/domain/recording';
 import { readRecording } from '../../src-main/data/readers/readRecording';
 import {
   closeToFloat32,
@@ -16,6 +17,7 @@ describe.skipIf(!hasSharedData)('readers agree with MNE on ../shared/data/format
     it(`reads ${fileName} as MNE does`, async () => {
       const { header, data } = await readRecording(path.join(formatsDir, fileName));
       const nCh = header.channels.length;
+      expect(recordingHeaderSchema.safeParse(header).success).toBe(true);
       expect(nCh).toBe(ref.n_channels);
       expect(header.samplingRate).toBeCloseTo(ref.sfreq, 6);
       expect(header.nSamples).toBe(ref.n_samples);

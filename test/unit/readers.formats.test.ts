@@ -402,7 +402,7 @@ describe('BrainVision', () => {
       'Brain Vision Data Exchange Header File Version 1.0',
       '[Common Infos]',
       'Codepage=UTF-8',
-      `DataFile=${name}.eeg`,
+      `DataFile=C:\\Recordings\\${name}.eeg`,
       ...(marker ? [`MarkerFile=${name}.vmrk`] : []),
       'DataFormat=BINARY',
       `DataOrientation=${orientation}`,

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Annotation, ChannelInfo, RecordingHeader } from '../../../src-shared/domain/recording';
 import { BinaryFile } from './binaryFile';
+import { companionPath } from './companionFile';
 import { DenseMatrixSource, type DenseMatrixLayout } from './denseMatrixSource';
 import { looksLikeBrainVisionHeader } from './formatDetection';
 import { parseIniSections } from './iniSections';
@@ -157,15 +158,16 @@ export async function openBrainVision(
     options,
   );
 
-  const dir = path.dirname(headerPath);
   const dataName = get('DataFile');
   if (!dataName) throw fail('header names no DataFile');
-  const dataPath = path.resolve(dir, dataName);
+  const dataPath = companionPath(headerPath, dataName);
   let file: BinaryFile;
   try {
     file = await BinaryFile.open(dataPath, 'brainvision');
   } catch {
-    throw fail(`data file ${dataName} named by the header is missing`);
+    throw fail(
+      `data file ${path.basename(dataPath)} named by the header is missing (looked next to the header)`,
+    );
   }
   try {
     const warnings: string[] = [];
@@ -189,7 +191,7 @@ export async function openBrainVision(
     }
     const markerName = get('MarkerFile');
     const annotations = markerName
-      ? await readMarkers(path.resolve(dir, markerName), samplingRate, warnings)
+      ? await readMarkers(companionPath(headerPath, markerName), samplingRate, warnings)
       : (warnings.push('header names no MarkerFile; no annotations read'), []);
     const header: RecordingHeader = checkHeader({
       format: 'brainvision',

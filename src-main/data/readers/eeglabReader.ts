@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Annotation, RecordingHeader } from '../../../src-shared/domain/recording';
 import { BinaryFile } from './binaryFile';
+import { companionPath } from './companionFile';
 import { DenseMatrixSource } from './denseMatrixSource';
 import { matVersion, readMatV5, type MatValue } from './matV5';
 import { numbersOf, scalarOf, sourceForMatrix, textOf } from './matValues';
@@ -100,12 +101,14 @@ export async function openEeglab(setPath: string, options: OpenRecordingOptions)
     const data = field('data');
     const companion = textOf(data);
     if (companion !== undefined) {
-      const fdtPath = path.resolve(path.dirname(setPath), companion.trim());
+      const fdtPath = companionPath(setPath, companion);
       let fdt: BinaryFile;
       try {
         fdt = await BinaryFile.open(fdtPath, 'eeglab');
       } catch {
-        throw setFile.fail(`data file ${companion.trim()} named by the dataset is missing`);
+        throw setFile.fail(
+          `data file ${path.basename(fdtPath)} named by the dataset is missing (looked next to the .set)`,
+        );
       }
       const need = nbchan * pnts * 4;
       if (fdt.size < need) {
