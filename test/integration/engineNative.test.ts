@@ -7,6 +7,7 @@ import {
   type RnnCell,
 } from '../../src-main/engine/ops/rnnReference';
 import {
+  mvnMixtureLogLikForTraining,
   mvnMixtureLogLikGradNative,
   mvnMixtureLogLikNative,
 } from '../../src-main/engine/ops/mvnMixtureKernels';
@@ -212,6 +213,98 @@ describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
       });
     });
   }
+
+  it('backward from the factors kept by the forward equals a backward that refactorises', () => {
+    const k = native!;
+    const [B, T, C, K] = [3, 21, 17, 4];
+    const mask = new Float32Array(B * T).fill(1);
+    mask.fill(0, 5, 9);
+    const shape = { batch: B, steps: T, channels: C, modes: K, diagonal: false };
+    const p = {
+      x: random32(B * T * C, 31),
+      alpha: f32(randomSimplex(B * T, K, 32)),
+      means: random32(K * C, 33, 0.3),
+      covariances: f32(randomSpd(K, C, 34)),
+      mask,
+    };
+    const d = random32(B * T, 35);
+    const pass = mvnMixtureLogLikForTraining(shape, p);
+    expect(Array.from(pass.logLik)).toEqual(Array.from(mvnMixtureLogLikNative(k, shape, p)));
+    const kept = pass.backward(d);
+    const fresh = mvnMixtureLogLikGradNative(k, shape, p, d);
+    expect(relativeError(kept.dCovariances, fresh.dCovariances)).toBeLessThan(1e-6);
+    expect(relativeError(kept.dAlpha, fresh.dAlpha)).toBeLessThan(1e-6);
+    expect(relativeError(kept.dx, fresh.dx)).toBeLessThan(1e-6);
+    expect(relativeError(kept.dMeans, fresh.dMeans)).toBeLessThan(1e-6);
+
+    const raw = k.mvnMixtureForward(
+      B,
+      T,
+      C,
+      K,
+      false,
+      p.x,
+      p.alpha,
+      p.means,
+      p.covariances,
+      mask,
+      new Float32Array(B * T),
+      true,
+    );
+    expect(raw.failure).toBeNull();
+    const factors = raw.factors!;
+    expect(factors).not.toBeNull();
+    const outs = () =>
+      [
+        new Float32Array(B * T * C),
+        new Float32Array(B * T * K),
+        new Float32Array(K * C),
+        new Float32Array(K * C * C),
+      ] as const;
+    const [dx, da, dm, dD] = outs();
+    const otherMask = new Float32Array(B * T).fill(1);
+    expect(() =>
+      k.mvnMixtureBackward(
+        B,
+        T,
+        C,
+        K,
+        false,
+        p.x,
+        p.alpha,
+        p.means,
+        p.covariances,
+        otherMask,
+        d,
+        dx,
+        da,
+        dm,
+        dD,
+        factors,
+      ),
+    ).toThrow(/different shape or mask/);
+    k.releaseFactors(factors);
+    expect(() =>
+      k.mvnMixtureBackward(
+        B,
+        T,
+        C,
+        K,
+        false,
+        p.x,
+        p.alpha,
+        p.means,
+        p.covariances,
+        mask,
+        d,
+        dx,
+        da,
+        dm,
+        dD,
+        factors,
+      ),
+    ).toThrow(/already released/);
+  });
 
   it('repeated calls give bit-identical results (fixed task partition, ordered reductions)', () => {
     const k = native!;

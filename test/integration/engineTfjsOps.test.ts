@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadNativeKernels } from '../../src-main/engine/native/load';
 import * as tf from '@tensorflow/tfjs';
 import { engineInfo, initEngineBackend } from '../../src-main/engine/backend';
 import { rnnSequence } from '../../src-main/engine/ops/rnnSequence';
@@ -229,6 +230,23 @@ describe('engine tfjs ops', () => {
     );
     expect(() => dense(x, tf.zeros([4, 2]) as tf.Tensor2D)).toThrow(/dense expects x \[\.\.\., 4\]/);
   });
+
+  it.skipIf(!loadNativeKernels().kernels)(
+    'keeps native factors only while gradients are recorded, and frees them after backward',
+    () => {
+      const native = loadNativeKernels().kernels!;
+      const release = vi.spyOn(native, 'releaseFactors');
+      const [B, T, C, K] = [2, 9, 4, 2];
+      const x = tf.tensor3d(F(random64(B * T * C, 90)), [B, T, C]);
+      const a = tf.tensor3d(F(randomSimplex(B * T, K, 91)), [B, T, K]);
+      const d = tf.tensor3d(F(randomSpd(K, C, 92)), [K, C, C]);
+      mvnMixtureLogLik(x, a, d).dataSync();
+      expect(release).not.toHaveBeenCalled();
+      tf.grads((dv) => mvnMixtureLogLik(x, a, dv!).sum())([d]);
+      expect(release).toHaveBeenCalledTimes(1);
+      release.mockRestore();
+    },
+  );
 
   it('non-positive-definite mixtures surface as NotPositiveDefiniteError through the op', () => {
     const d = tf.tensor3d(F([1, 0, 0, -1]), [1, 2, 2]);

@@ -9,6 +9,7 @@
 
 #include "cpu_features.h"
 #include "kernels.h"
+#include "scratch_memory.h"
 #include "thread_pool.h"
 
 namespace {
@@ -201,12 +202,78 @@ Napi::Value Failure(Napi::Env env, const modescope::MvnFailure& f) {
   return out;
 }
 
+// Cholesky factors kept from a forward pass for its backward pass. Owned by a JS External: freed by
+// releaseFactors() after the backward pass, or by the garbage collector when no backward comes.
+struct Factors {
+  float* data;
+  size_t floats;
+  int batch, steps, channels, modes;
+  uint64_t mask_signature;  // which time points were observed: the groups' layout depends on it
+};
+
+uint64_t MaskSignature(const modescope::MvnArgs& a) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a over the observed flat indices
+  const size_t n = static_cast<size_t>(a.batch) * a.steps;
+  for (size_t i = 0; i < n; ++i) {
+    if (a.mask && a.mask[i] == 0.0f) continue;
+    h = (h ^ i) * 1099511628211ull;
+  }
+  return h;
+}
+
+void FreeFactors(Napi::Env env, Factors* f) {
+  if (f->data) {
+    modescope::scratch_release(f->data, f->floats * sizeof(float));
+    Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(f->floats * sizeof(float)));
+    f->data = nullptr;
+  }
+}
+
+size_t FactorCacheCapBytes() {
+  const char* env = std::getenv("MODESCOPE_MVN_FACTOR_CACHE_MB");
+  const double mb = env ? std::atof(env) : 1024.0;
+  return static_cast<size_t>(mb * 1024 * 1024);
+}
+
+// mvnMixtureForward(..., logLik, keepFactors?): without keepFactors, undefined or the failure;
+// with it, { failure, factors } where factors is null when the cache would exceed its budget.
 Napi::Value MvnForward(const Napi::CallbackInfo& info) {
   Args p(info, "mvnMixtureForward");
   modescope::MvnArgs a{};
   ParseMvnCommon(p, a);
   a.log_lik = p.Floats(10, "logLik", static_cast<size_t>(a.batch) * a.steps);
-  return Failure(info.Env(), kernels().mvn_forward(a));
+  const bool keep = info.Length() > 11 && info[11].IsBoolean() && info[11].As<Napi::Boolean>().Value();
+  if (!keep) return Failure(info.Env(), kernels().mvn_forward(a));
+  Napi::Env env = info.Env();
+  Factors* f = nullptr;
+  const size_t floats = a.diagonal ? 0 : modescope::mvn_factor_cache_floats(a);
+  if (floats > 0 && floats * sizeof(float) <= FactorCacheCapBytes()) {
+    f = new Factors{static_cast<float*>(modescope::scratch_acquire(floats * sizeof(float))), floats, a.batch,
+                    a.steps, a.channels, a.modes, MaskSignature(a)};
+    Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(floats * sizeof(float)));
+    a.factor_cache = f->data;
+  }
+  const modescope::MvnFailure failure = kernels().mvn_forward(a);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("failure", failure.index < 0 ? env.Null() : Failure(env, failure));
+  if (f && failure.index < 0) {
+    out.Set("factors", Napi::External<Factors>::New(env, f, [](Napi::Env e, Factors* ff) {
+              FreeFactors(e, ff);
+              delete ff;
+            }));
+  } else {
+    if (f) {
+      FreeFactors(env, f);
+      delete f;
+    }
+    out.Set("factors", env.Null());
+  }
+  return out;
+}
+
+Napi::Value ReleaseFactors(const Napi::CallbackInfo& info) {
+  if (info[0].IsExternal()) FreeFactors(info.Env(), info[0].As<Napi::External<Factors>>().Data());
+  return info.Env().Undefined();
 }
 
 Napi::Value MvnBackward(const Napi::CallbackInfo& info) {
@@ -220,6 +287,14 @@ Napi::Value MvnBackward(const Napi::CallbackInfo& info) {
   a.d_means = p.Floats(13, "dMeans", K * C, true);
   if ((a.d_means == nullptr) != (a.means == nullptr)) p.Fail("dMeans must be given exactly when means are");
   a.d_covariances = p.Floats(14, "dCovariances", a.diagonal ? K * C : K * C * C);
+  if (info.Length() > 15 && info[15].IsExternal()) {
+    const Factors* f = info[15].As<Napi::External<Factors>>().Data();
+    if (!f->data) p.Fail("factors were already released");
+    if (f->batch != a.batch || f->steps != a.steps || f->channels != a.channels || f->modes != a.modes ||
+        f->floats != modescope::mvn_factor_cache_floats(a) || f->mask_signature != MaskSignature(a))
+      p.Fail("factors come from a forward pass of a different shape or mask");
+    a.factor_cache = f->data;
+  }
   return Failure(info.Env(), kernels().mvn_backward(a));
 }
 
@@ -262,11 +337,26 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rnnBackward", Napi::Function::New(env, RnnBackward));
   exports.Set("mvnMixtureForward", Napi::Function::New(env, MvnForward));
   exports.Set("mvnMixtureBackward", Napi::Function::New(env, MvnBackward));
+  exports.Set("releaseFactors", Napi::Function::New(env, ReleaseFactors));
   exports.Set("denseForward", Napi::Function::New(env, DenseForward));
   exports.Set("denseBackward", Napi::Function::New(env, DenseBackward));
   return exports;
 }
 
 }  // namespace
+
+namespace modescope {
+
+size_t mvn_factor_cache_floats(const MvnArgs& a) {
+  const size_t n = static_cast<size_t>(a.batch) * a.steps;
+  size_t observed = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (!a.mask || a.mask[i] != 0.0f) ++observed;
+  const size_t groups = (observed + kMvnLanes - 1) / kMvnLanes;
+  const size_t packed = static_cast<size_t>(a.channels) * (a.channels + 1) / 2;
+  return groups * packed * kMvnLanes;
+}
+
+}  // namespace modescope
 
 NODE_API_MODULE(modescope_kernels, Init)

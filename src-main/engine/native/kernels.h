@@ -31,6 +31,9 @@ struct RnnArgs {
   float* d_initial_c;  // LSTM only
 };
 
+// Time points processed together by the full-covariance mixture kernels (one per SIMD lane).
+constexpr int kMvnLanes = 8;
+
 struct MvnArgs {
   int batch, steps, channels, modes;
   bool diagonal;
@@ -40,6 +43,9 @@ struct MvnArgs {
   const float* covariances;  // [K, C, C] or [K, C]
   const float* mask;         // [B, T] or null
   float* log_lik;            // forward: [B, T]
+  // Optional Cholesky factors of every group of observed points (mvn_factor_cache_floats): the
+  // forward pass writes them, the backward pass reads them instead of mixing and factorising again.
+  float* factor_cache;
   // Backward only.
   const float* d_log_lik;
   float* dx;
@@ -75,6 +81,10 @@ struct KernelTable {
   void (*dense_forward)(const DenseArgs&);
   void (*dense_backward)(const DenseArgs&);
 };
+
+// Floats the factor cache needs: one packed lower triangle per lane for every group of 8 observed
+// time points.
+size_t mvn_factor_cache_floats(const MvnArgs& a);
 
 const KernelTable& portable_kernels();
 const KernelTable& avx2_kernels();

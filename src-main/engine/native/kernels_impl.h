@@ -480,7 +480,7 @@ static void dense_backward(const DenseArgs& a) {
 // VL time points are processed together, one per SIMD lane ("compact" layout): matrix element e of
 // lane m lives at [e·VL + m], so Cholesky, inverse and the mixture sums are lane-wise arithmetic
 // with no horizontal reductions.
-constexpr int VL = 8;
+constexpr int VL = kMvnLanes;
 typedef float vf __attribute__((vector_size(VL * sizeof(float))));
 
 static inline vf splat(float v) { return vf{v, v, v, v, v, v, v, v}; }
@@ -581,17 +581,11 @@ static inline void dot4_lanes(const vf* a, const vf* b0, const vf* b1, const vf*
   out[3] = x3 + y3;
 }
 
-// Loads α and r = x − Σ α μ for the group's lanes, mixes C = Σ α D into ws.L (packed lower; d_t is
-// the packed lower triangles transposed to [element, mode]), factorises it in place, and
-// forward-solves y = L⁻¹ r. Returns log det per lane in logdet.
-static void mix_and_factorise(const MvnArgs& a, const float* d_t, const Group& grp, FullWorkspace& ws,
-                              double* logdet, LaneFailure& failure) {
-  const int C = ws.C, K = ws.K, P = ws.P;
+// Loads α and r = x − Σ α μ for the group's lanes.
+static void load_lanes(const MvnArgs& a, const Group& grp, FullWorkspace& ws) {
+  const int C = ws.C, K = ws.K;
   vf* alpha = ws.Alpha();
   vf* r = ws.R();
-  vf* L = ws.L();
-  vf* inv_diag = ws.InvDiag();
-  vf* y = ws.Y();
   for (int k = 0; k < K; ++k)
     for (int m = 0; m < VL; ++m) alpha[k][m] = a.alpha[grp.index[m] * K + k];
   for (int c = 0; c < C; ++c)
@@ -601,6 +595,27 @@ static void mix_and_factorise(const MvnArgs& a, const float* d_t, const Group& g
         for (int k = 0; k < K; ++k) mean += alpha[k][m] * a.means[static_cast<size_t>(k) * C + c];
       r[c][m] = a.x[grp.index[m] * C + c] - mean;
     }
+}
+
+// y = L⁻¹ r.
+static void forward_solve(FullWorkspace& ws) {
+  const vf* L = ws.L();
+  const vf* r = ws.R();
+  const vf* inv_diag = ws.InvDiag();
+  vf* y = ws.Y();
+  for (int i = 0; i < ws.C; ++i) y[i] = (r[i] - dot_lanes(L + tri(i), y, i)) * inv_diag[i];
+}
+
+// Loads the lanes, mixes C = Σ α D into ws.L (packed lower; d_t is the packed lower triangles
+// transposed to [element, mode]), factorises it in place, and forward-solves y = L⁻¹ r. Returns
+// log det per lane in logdet.
+static void mix_and_factorise(const MvnArgs& a, const float* d_t, const Group& grp, FullWorkspace& ws,
+                              double* logdet, LaneFailure& failure) {
+  const int C = ws.C, K = ws.K, P = ws.P;
+  load_lanes(a, grp, ws);
+  const vf* alpha = ws.Alpha();
+  vf* L = ws.L();
+  vf* inv_diag = ws.InvDiag();
   // C = Σ_k α_k D_k, lane-wise, one store per element.
   for (int e = 0; e < P; ++e) {
     const float* de = d_t + static_cast<size_t>(e) * K;
@@ -657,7 +672,19 @@ static void mix_and_factorise(const MvnArgs& a, const float* d_t, const Group& g
       }
     }
   }
-  for (int i = 0; i < C; ++i) y[i] = (r[i] - dot_lanes(L + tri(i), y, i)) * inv_diag[i];
+  forward_solve(ws);
+}
+
+// The backward pass's alternative to mix_and_factorise when the forward kept its factors.
+static void load_factorised(const MvnArgs& a, const Group& grp, int64_t group, FullWorkspace& ws) {
+  const int C = ws.C;
+  const size_t P = static_cast<size_t>(ws.P);
+  load_lanes(a, grp, ws);
+  vf* L = ws.L();
+  memcpy(L, a.factor_cache + static_cast<size_t>(group) * P * VL, sizeof(float) * P * VL);
+  vf* inv_diag = ws.InvDiag();
+  for (int i = 0; i < C; ++i) inv_diag[i] = splat(1.0f) / L[tri(i) + i];
+  forward_solve(ws);
 }
 
 // Lower triangle of every D_k, packed by rows and transposed to [element, mode]: [C(C+1)/2, K].
@@ -690,6 +717,8 @@ static MvnFailure mvn_full_forward(const MvnArgs& a) {
     for (int64_t g = groups * task / tasks; g < groups * (task + 1) / tasks; ++g) {
       const Group grp = make_group(points, count, g);
       mix_and_factorise(a, d_t.get(), grp, ws, logdet, failures[task]);
+      if (a.factor_cache)
+        memcpy(a.factor_cache + static_cast<size_t>(g) * ws.P * VL, ws.L(), sizeof(float) * ws.P * VL);
       vf quad = splat(0);
       const vf* y = ws.Y();
       for (int c = 0; c < C; ++c) quad += y[c] * y[c];
@@ -732,7 +761,8 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
     double logdet[VL];
     for (int64_t gi = groups * task / tasks; gi < groups * (task + 1) / tasks; ++gi) {
       const Group grp = make_group(points, count, gi);
-      mix_and_factorise(a, d_t.get(), grp, ws, logdet, failures[task]);
+      if (a.factor_cache) load_factorised(a, grp, gi, ws);
+      else mix_and_factorise(a, d_t.get(), grp, ws, logdet, failures[task]);
       vf* L = ws.L();
       vf* inv_diag = ws.InvDiag();
       vf* s = ws.S();

@@ -70,6 +70,25 @@ export interface NativeKernels {
     mask: Float32Array | null,
     logLik: Float32Array,
   ): { index: number; pivot: number } | undefined;
+  /**
+   * The same with keepFactors = true: also keeps the Cholesky factors of every time point for the
+   * backward pass (null when they would exceed MODESCOPE_MVN_FACTOR_CACHE_MB, default 1024, or
+   * for diagonal covariances).
+   */
+  mvnMixtureForward(
+    batch: number,
+    steps: number,
+    channels: number,
+    modes: number,
+    diagonal: boolean,
+    x: Float32Array,
+    alpha: Float32Array,
+    means: Float32Array | null,
+    covariances: Float32Array,
+    mask: Float32Array | null,
+    logLik: Float32Array,
+    keepFactors: true,
+  ): { failure: { index: number; pivot: number } | null; factors: MvnFactors | null };
   mvnMixtureBackward(
     batch: number,
     steps: number,
@@ -86,7 +105,11 @@ export interface NativeKernels {
     dAlpha: Float32Array,
     dMeans: Float32Array | null,
     dCovariances: Float32Array,
+    /** From the forward pass over the same inputs: skips mixing and factorising again. */
+    factors?: MvnFactors | null,
   ): { index: number; pivot: number } | undefined;
+  /** Frees kept factors now rather than at garbage collection. */
+  releaseFactors(factors: MvnFactors): void;
   denseForward(
     rows: number,
     inputs: number,
@@ -107,6 +130,11 @@ export interface NativeKernels {
     dKernel: Float32Array,
     dBias: Float32Array | null,
   ): void;
+}
+
+/** Opaque handle to Cholesky factors kept by the native forward pass. */
+export interface MvnFactors {
+  readonly __brand: 'MvnFactors';
 }
 
 export const NATIVE_FILE = 'modescope_kernels.node';

@@ -1,4 +1,4 @@
-import { nativeKernelsOrWarn, type NativeKernels } from '../native/load';
+import { nativeKernelsOrWarn, type MvnFactors, type NativeKernels } from '../native/load';
 import {
   mvnMixtureLogLikGradReference,
   mvnMixtureLogLikReference,
@@ -53,6 +53,7 @@ export function mvnMixtureLogLikGradNative(
   shape: MvnMixtureShape,
   p: MvnMixtureParams<Float32Array>,
   dLogLik: Float32Array,
+  factors: MvnFactors | null = null,
 ): MvnMixtureGradients<Float32Array> {
   validateMvnMixture(shape, p);
   const { batch: B, steps: T, channels: C, modes: K } = shape;
@@ -79,9 +80,68 @@ export function mvnMixtureLogLikGradNative(
     g.dAlpha,
     p.means ? g.dMeans : null,
     g.dCovariances,
+    factors,
   );
   throwIfFailed(shape, failure);
   return g;
+}
+
+/** A forward pass whose backward pass may follow once (the training path). */
+export interface MvnMixtureTrainingPass {
+  logLik: Float32Array;
+  backward(dLogLik: Float32Array): MvnMixtureGradients<Float32Array>;
+  /** Frees what the forward kept; backward() calls it itself. */
+  release(): void;
+}
+
+/**
+ * Forward pass that keeps the native Cholesky factors for its backward pass, so the backward does
+ * not mix and factorise every time point again (the cache is bounded; see load.ts).
+ */
+export function mvnMixtureLogLikForTraining(
+  shape: MvnMixtureShape,
+  p: MvnMixtureParams<Float32Array>,
+): MvnMixtureTrainingPass {
+  const native = nativeKernelsOrWarn();
+  if (!native || shape.diagonal) {
+    const logLik = mvnMixtureLogLikKernel(shape, p);
+    return { logLik, backward: (d) => mvnMixtureLogLikGradKernel(shape, p, d), release: () => {} };
+  }
+  validateMvnMixture(shape, p);
+  const { batch: B, steps: T, channels: C, modes: K } = shape;
+  const logLik = new Float32Array(B * T);
+  const mask = maskArray(p.mask);
+  const result = native.mvnMixtureForward(
+    B,
+    T,
+    C,
+    K,
+    false,
+    p.x,
+    p.alpha,
+    p.means ?? null,
+    p.covariances,
+    mask,
+    logLik,
+    true,
+  );
+  throwIfFailed(shape, result.failure ?? undefined);
+  let factors = result.factors;
+  const release = () => {
+    if (factors) native.releaseFactors(factors);
+    factors = null;
+  };
+  return {
+    logLik,
+    backward: (d) => {
+      try {
+        return mvnMixtureLogLikGradNative(native, shape, { ...p, mask: mask ?? undefined }, d, factors);
+      } finally {
+        release();
+      }
+    },
+    release,
+  };
 }
 
 export function mvnMixtureLogLikKernel(

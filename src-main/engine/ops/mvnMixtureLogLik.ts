@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { mvnMixtureLogLikGradKernel, mvnMixtureLogLikKernel } from './mvnMixtureKernels';
+import {
+  mvnMixtureLogLikForTraining,
+  mvnMixtureLogLikGradKernel,
+  mvnMixtureLogLikKernel,
+} from './mvnMixtureKernels';
 import { ShapeError } from './floatArrays';
 import type { MvnMixtureParams, MvnMixtureShape } from './mvnMixtureReference';
 
@@ -16,6 +20,12 @@ export interface MvnMixtureLogLikOptions {
 }
 
 const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+
+/** Whether a gradient tape is recording (inside tf.grads, tf.variableGrads, optimizer.minimize). */
+function recordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return (state?.gradientDepth ?? 0) > 0;
+}
 
 export function mvnMixtureLogLik(
   x: tf.Tensor3D,
@@ -51,11 +61,13 @@ export function mvnMixtureLogLik(
       means: hasMeans ? f32(ts[3]!) : undefined,
       mask,
     };
-    const logLik = mvnMixtureLogLikKernel(shape, params);
+    // Under tf.grads / minimize the backward pass follows: keep the factors for it.
+    const training = recordingGradients() ? mvnMixtureLogLikForTraining(shape, params) : null;
+    const logLik = training ? training.logLik : mvnMixtureLogLikKernel(shape, params);
     return {
       value: tf.tensor2d(logLik, [B, T]),
       gradFunc: (dy: tf.Tensor) => {
-        const g = mvnMixtureLogLikGradKernel(shape, params, f32(dy));
+        const g = training ? training.backward(f32(dy)) : mvnMixtureLogLikGradKernel(shape, params, f32(dy));
         const grads: tf.Tensor[] = [
           tf.tensor(g.dx, ts[0]!.shape),
           tf.tensor(g.dAlpha, ts[1]!.shape),
