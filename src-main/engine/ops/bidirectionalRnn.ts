@@ -3,6 +3,7 @@ import { nativeKernelsOrWarn, type NativeKernels } from '../native/load';
 import { biasLength, gateCount, tapeWidth, validateRnn, type RnnCell, type RnnShape } from './rnnReference';
 import { rnnSequence, type RnnWeights } from './rnnSequence';
 import { ShapeError } from './floatArrays';
+import { returnBuffer, takeBuffer } from './bufferPool';
 
 /**
  * Keras-style Bidirectional(merge_mode='concat') over a whole sequence: [forward states, backward
@@ -65,7 +66,8 @@ function fusedBidirectional(
     }));
     weights.forEach((w, d) => validateRnn(shapes[d]!, w));
     const hidden = new Float32Array(B * T * 2 * H);
-    const tapes = [0, 1].map(() => new Float32Array(B * T * tapeWidth(H)));
+    const tapes = [0, 1].map(() => takeBuffer(B * T * tapeWidth(H)));
+    let consumed = false;
     for (let d = 0; d < 2; d++) {
       const w = weights[d]!;
       native.rnnForward(
@@ -90,6 +92,9 @@ function fusedBidirectional(
     return {
       value: tf.tensor3d(hidden, [B, T, 2 * H]),
       gradFunc: (dy: tf.Tensor) => {
+        if (consumed)
+          throw new Error('bidirectionalRnnSequence: backward pass ran twice for one forward pass');
+        consumed = true;
         const dys = f32(dy);
         const grads: tf.Tensor[] = [];
         const dx = wantDx ? new Float32Array(B * T * I) : null;
@@ -130,6 +135,8 @@ function fusedBidirectional(
             tf.tensor(dBias, ts[3 + 3 * d]!.shape),
           );
         }
+        // The tapes are dead once both directions have run backward.
+        tapes.forEach(returnBuffer);
         return [dx ? tf.tensor3d(dx, [B, T, I]) : tf.zeros([B, T, I]), ...grads];
       },
     };
