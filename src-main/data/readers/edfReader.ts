@@ -14,7 +14,7 @@ import {
   type OpenRecordingOptions,
   type RecordingSource,
 } from './recordingSource';
-import { decodeSpan, type SampleEncoding } from './sampleEncoding';
+import { decodeSpan, hostIsLittleEndian, type SampleEncoding } from './sampleEncoding';
 import { voltageUnit } from './signalUnits';
 
 /** The signal count field has four characters; more than this is a corrupt header. */
@@ -399,6 +399,10 @@ class EdfSource extends WindowedSource {
     while (r < recordStarts.length && recordStarts[r]! < end) {
       const count = Math.min(recordsPerChunk, recordStarts.length - r);
       const bytes = await this.file.readAt(headerBytes + r * recordBytes, count * recordBytes);
+      const samples16 =
+        encoding.type === 'int16' && hostIsLittleEndian && bytes.byteOffset % 2 === 0
+          ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1)
+          : undefined;
       for (let j = 0; j < count && recordStarts[r + j]! < end; j++) {
         const recStart = recordStarts[r + j]!;
         const from = Math.max(startSample, recStart);
@@ -406,20 +410,28 @@ class EdfSource extends WindowedSource {
         if (to <= from) continue;
         for (let c = 0; c < nCh; c++) {
           const k = kept[c]!;
-          decodeSpan(
-            {
-              bytes,
-              start: j * recordBytes + k.signal.offsetInRecord + (from - recStart) * bytesPerSample,
-              stride: bytesPerSample,
-              count: to - from,
-            },
-            encoding,
-            out,
-            (from - startSample) * nCh + c,
-            nCh,
-            k.scale,
-            k.offset,
-          );
+          const at = j * recordBytes + k.signal.offsetInRecord + (from - recStart) * bytesPerSample;
+          if (samples16) {
+            // EDF's 16-bit little-endian samples are aligned in the record: index them directly.
+            const { scale, offset } = k;
+            for (
+              let i = at >> 1, end16 = i + (to - from), d = (from - startSample) * nCh + c;
+              i < end16;
+              i++, d += nCh
+            ) {
+              out[d] = samples16[i]! * scale + offset;
+            }
+          } else {
+            decodeSpan(
+              { bytes, start: at, stride: bytesPerSample, count: to - from },
+              encoding,
+              out,
+              (from - startSample) * nCh + c,
+              nCh,
+              k.scale,
+              k.offset,
+            );
+          }
           if (k.maskLow16) {
             for (let t = from; t < to; t++) {
               const at = (t - startSample) * nCh + c;

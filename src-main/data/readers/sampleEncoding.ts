@@ -29,6 +29,30 @@ export interface EncodedSpan {
   count: number;
 }
 
+type NativeArray = Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+const nativeConstructors: Partial<
+  Record<SampleType, new (buffer: ArrayBufferLike, offset: number, length: number) => NativeArray>
+> = {
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+/** A typed view over the span when its values are in host byte order and aligned, else undefined. */
+function nativeView(span: EncodedSpan, encoding: SampleEncoding): NativeArray | undefined {
+  const make = nativeConstructors[encoding.type];
+  if (!make || encoding.littleEndian !== hostIsLittleEndian || span.count === 0) return undefined;
+  const width = sampleTypeBytes[encoding.type];
+  const first = span.bytes.byteOffset + span.start;
+  if (first % width !== 0 || span.stride % width !== 0) return undefined;
+  const length = ((span.count - 1) * span.stride) / width + 1;
+  return new make(span.bytes.buffer, first, length);
+}
+
 /**
  * Decodes a strided span of stored values into float32, as value · scale + offset computed in float64
  * (so that the only rounding is the final one to float32). Writes dst[dstStart + i · dstStride].
@@ -43,6 +67,18 @@ export function decodeSpan(
   offset = 0,
 ): void {
   const { bytes, start, stride, count } = span;
+  const native = nativeView(span, encoding);
+  if (native) {
+    // Aligned host-order data: index a typed view instead of decoding byte by byte (several times faster).
+    const step = stride / native.BYTES_PER_ELEMENT;
+    let d = dstStart;
+    if (scale === 1 && offset === 0) {
+      for (let i = 0, s = 0; i < count; i++, s += step, d += dstStride) dst[d] = native[s]!;
+    } else {
+      for (let i = 0, s = 0; i < count; i++, s += step, d += dstStride) dst[d] = native[s]! * scale + offset;
+    }
+    return;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = encoding.littleEndian;
   let s = start;
