@@ -63,7 +63,10 @@ export interface TwoComponentFit {
   /** q(z_n = higher component) for every sample. */
   responsibilityHigh: Float64Array;
   elbo: number;
-  /** The ELBO after every block update (globals, then responsibilities) of the chosen start. */
+  /**
+   * The ELBO of the chosen start after every sweep, or after every block update (globals, then
+   * responsibilities) with `recordEveryUpdate`.
+   */
   elboHistory: number[];
   iterations: number;
   converged: boolean;
@@ -74,9 +77,17 @@ export interface TwoComponentFit {
 export interface TwoComponentFitOptions {
   priors?: Partial<GaussianMixturePriors>;
   maxIterations?: number;
-  /** Stop when one sweep changes the ELBO by less than tolerance · max(1, |ELBO|). */
+  /** Stop when one sweep changes the ELBO by less than tolerance · max(1, |ELBO|) (default 1e-8). */
   tolerance?: number;
-  /** Each start splits the data at this quantile; the run with the highest ELBO wins. */
+  /**
+   * Also record the ELBO between the global and the local update of each sweep (one more pass
+   * over the data per sweep; for checking that every block update is an ascent step).
+   */
+  recordEveryUpdate?: boolean;
+  /**
+   * Each start splits the data at this quantile; after a few sweeps each, the start with the
+   * highest ELBO is run to convergence.
+   */
   startQuantiles?: readonly number[];
 }
 
@@ -100,7 +111,11 @@ function resolvePriors(partial: Partial<GaussianMixturePriors> | undefined): Gau
   return priors;
 }
 
-/** The global factors from responsibilities (index 0 and 1 in fitting order, not yet sorted). */
+/**
+ * The global factors from responsibilities (index 0 and 1 in fitting order, not yet sorted), from
+ * the weighted sums Σ r, Σ r x, Σ r x² in one pass: the data are standardised, so the scatter
+ * Σ r x² − N x̄² loses nothing to cancellation that matters here.
+ */
 function updateGlobals(
   x: Float64Array,
   rHigh: Float64Array,
@@ -108,27 +123,26 @@ function updateGlobals(
 ): [ComponentPosterior, ComponentPosterior] {
   const n = x.length;
   let n1 = 0;
+  let sum = 0;
+  let sumSq = 0;
   let sum1 = 0;
-  let sum0 = 0;
+  let sumSq1 = 0;
   for (let i = 0; i < n; i++) {
     const r = rHigh[i]!;
+    const v = x[i]!;
+    const rv = r * v;
     n1 += r;
-    sum1 += r * x[i]!;
-    sum0 += (1 - r) * x[i]!;
+    sum += v;
+    sumSq += v * v;
+    sum1 += rv;
+    sumSq1 += rv * v;
   }
   const n0 = n - n1;
-  const mean0 = n0 > 0 ? sum0 / n0 : 0;
-  const mean1 = n1 > 0 ? sum1 / n1 : 0;
-  let ss0 = 0;
-  let ss1 = 0;
-  for (let i = 0; i < n; i++) {
-    const r = rHigh[i]!;
-    const d0 = x[i]! - mean0;
-    const d1 = x[i]! - mean1;
-    ss0 += (1 - r) * d0 * d0;
-    ss1 += r * d1 * d1;
-  }
-  const one = (count: number, mean: number, scatter: number): ComponentPosterior => {
+  const sum0 = sum - sum1;
+  const sumSq0 = sumSq - sumSq1;
+  const one = (count: number, total: number, totalSq: number): ComponentPosterior => {
+    const mean = count > 0 ? total / count : 0;
+    const scatter = Math.max(0, totalSq - count * mean * mean);
     const beta = priors.meanPriorStrength + count;
     const offset = mean - priors.meanPrior;
     return {
@@ -140,7 +154,7 @@ function updateGlobals(
         priors.precisionRate + 0.5 * (scatter + (priors.meanPriorStrength * count * offset * offset) / beta),
     };
   };
-  return [one(n0, mean0, ss0), one(n1, mean1, ss1)];
+  return [one(n0, sum0, sumSq0), one(n1, sum1, sumSq1)];
 }
 
 /** log ρ_nk without the data term: E[log π_k] + ½ E[log τ_k] − ½ log 2π − 1 / (2 β_k). */
@@ -156,22 +170,44 @@ function logRhoOffsets(components: readonly ComponentPosterior[]): [number, numb
   return [offset(c0), offset(c1)];
 }
 
+/**
+ * Sets r_n1 = ρ_n1 / (ρ_n0 + ρ_n1) and returns Σ_n log(ρ_n0 + ρ_n1), which is the local part of
+ * the ELBO, Σ_nk r_nk (log ρ_nk − log r_nk), at exactly these responsibilities.
+ */
 function updateResponsibilities(
   x: Float64Array,
   components: readonly ComponentPosterior[],
   rHigh: Float64Array,
-): void {
+): number {
   const [o0, o1] = logRhoOffsets(components);
   const [c0, c1] = components as [ComponentPosterior, ComponentPosterior];
   const e0 = c0.precisionShape / c0.precisionRate;
   const e1 = c1.precisionShape / c1.precisionRate;
+  let local = 0;
   for (let i = 0; i < x.length; i++) {
     const d0 = x[i]! - c0.mean;
     const d1 = x[i]! - c1.mean;
-    const diff = o0 - 0.5 * e0 * d0 * d0 - (o1 - 0.5 * e1 * d1 * d1);
-    // r_1 = 1 / (1 + exp(log ρ_0 − log ρ_1)), evaluated without overflow on either side.
-    rHigh[i] = diff > 0 ? Math.exp(-diff) / (1 + Math.exp(-diff)) : 1 / (1 + Math.exp(diff));
+    const logRho0 = o0 - 0.5 * e0 * d0 * d0;
+    const logRho1 = o1 - 0.5 * e1 * d1 * d1;
+    // Evaluated around the larger term so that neither exp overflows nor the sum underflows.
+    const diff = logRho0 - logRho1;
+    const small = Math.exp(-Math.abs(diff));
+    rHigh[i] = diff > 0 ? small / (1 + small) : 1 / (1 + small);
+    local += Math.max(logRho0, logRho1) + Math.log1p(small);
   }
+  return local;
+}
+
+function globalKl(
+  components: readonly [ComponentPosterior, ComponentPosterior],
+  priors: GaussianMixturePriors,
+): number {
+  const [c0, c1] = components;
+  return (
+    klDirichlet([c0.weightConcentration, c1.weightConcentration], priors.dirichletConcentration) +
+    klNormalGamma(c0, priors) +
+    klNormalGamma(c1, priors)
+  );
 }
 
 function klDirichlet(posterior: readonly number[], prior: number): number {
@@ -235,49 +271,47 @@ export function gaussianMixtureElbo(
     if (r0 > 0) local += r0 * (o0 - 0.5 * e0 * d0 * d0 - Math.log(r0));
     if (r1 > 0) local += r1 * (o1 - 0.5 * e1 * d1 * d1 - Math.log(r1));
   }
-  return (
-    local -
-    klDirichlet([c0.weightConcentration, c1.weightConcentration], resolved.dirichletConcentration) -
-    klNormalGamma(c0, resolved) -
-    klNormalGamma(c1, resolved)
-  );
+  return local - globalKl(components, resolved);
 }
 
-interface RunResult {
-  components: [ComponentPosterior, ComponentPosterior];
+/** One start's state: everything CAVI needs to continue, since the globals follow from rHigh. */
+interface Run {
+  label: number | 'midrange';
   rHigh: Float64Array;
+  components: [ComponentPosterior, ComponentPosterior] | null;
   elboHistory: number[];
+  lastSweepElbo: number;
   iterations: number;
   converged: boolean;
 }
 
-function runCavi(
+/** Continues a run for up to `sweeps` more sweeps, or until it converges. */
+function continueCavi(
   x: Float64Array,
-  rHigh: Float64Array,
+  run: Run,
   priors: GaussianMixturePriors,
-  maxIterations: number,
+  sweeps: number,
   tolerance: number,
-): RunResult {
-  const elboHistory: number[] = [];
-  let components: [ComponentPosterior, ComponentPosterior] | null = null;
-  let previous = -Infinity;
-  let iterations = 0;
-  let converged = false;
-  while (iterations < maxIterations) {
-    iterations++;
-    components = updateGlobals(x, rHigh, priors);
-    elboHistory.push(gaussianMixtureElbo(x, rHigh, components, priors));
-    updateResponsibilities(x, components, rHigh);
-    const elbo = gaussianMixtureElbo(x, rHigh, components, priors);
-    elboHistory.push(elbo);
-    if (Math.abs(elbo - previous) <= tolerance * Math.max(1, Math.abs(elbo))) {
-      converged = true;
-      break;
+  recordEveryUpdate: boolean,
+): void {
+  for (let s = 0; s < sweeps && !run.converged; s++) {
+    run.iterations++;
+    const components = updateGlobals(x, run.rHigh, priors);
+    if (recordEveryUpdate) {
+      run.elboHistory.push(gaussianMixtureElbo(x, run.rHigh, components, priors));
     }
-    previous = elbo;
+    const elbo = updateResponsibilities(x, components, run.rHigh) - globalKl(components, priors);
+    run.elboHistory.push(elbo);
+    run.components = components;
+    if (Math.abs(elbo - run.lastSweepElbo) <= tolerance * Math.max(1, Math.abs(elbo))) {
+      run.converged = true;
+    }
+    run.lastSweepElbo = elbo;
   }
-  return { components: components!, rHigh, elboHistory, iterations, converged };
 }
+
+/** Every start gets this many sweeps; only the best of them then runs to convergence. */
+const screeningSweeps = 30;
 
 export function fitTwoComponentGaussianMixture(
   values: ArrayLike<number>,
@@ -285,7 +319,7 @@ export function fitTwoComponentGaussianMixture(
 ): TwoComponentFit {
   const priors = resolvePriors(options.priors);
   const maxIterations = options.maxIterations ?? 1000;
-  const tolerance = options.tolerance ?? 1e-10;
+  const tolerance = options.tolerance ?? 1e-8;
   const quantiles = options.startQuantiles ?? [0.5, 0.75, 0.9];
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new AnalysisInputError('maxIterations', `must be a positive integer, got ${maxIterations}`);
@@ -321,16 +355,29 @@ export function fitTwoComponentGaussianMixture(
   }
   if (starts.length === 0) starts.push({ split: 0.5 * (lowest + highest), label: 'midrange' });
 
-  let best: (RunResult & { label: number | 'midrange' }) | null = null;
-  for (const { split, label } of starts) {
+  const record = options.recordEveryUpdate ?? false;
+  const runs: Run[] = starts.map(({ split, label }) => {
     const rHigh = new Float64Array(n);
     for (let i = 0; i < n; i++) rHigh[i] = x[i]! > split ? 1 : 0;
-    const run = runCavi(x, rHigh, priors, maxIterations, tolerance);
-    const elbo = run.elboHistory[run.elboHistory.length - 1]!;
-    if (best === null || elbo > best.elboHistory[best.elboHistory.length - 1]!) best = { ...run, label };
+    return {
+      label,
+      rHigh,
+      components: null,
+      elboHistory: [],
+      lastSweepElbo: -Infinity,
+      iterations: 0,
+      converged: false,
+    };
+  });
+  // Screening keeps multi-start affordable: CAVI's basin is settled long before it converges.
+  for (const run of runs) {
+    continueCavi(x, run, priors, Math.min(screeningSweeps, maxIterations), tolerance, record);
   }
-  const chosen = best!;
-  let [low, high] = chosen.components;
+  let best = runs[0]!;
+  for (const run of runs) if (run.lastSweepElbo > best.lastSweepElbo) best = run;
+  continueCavi(x, best, priors, maxIterations - best.iterations, tolerance, record);
+  const chosen = best;
+  let [low, high] = chosen.components!;
   let responsibilityHigh = chosen.rHigh;
   if (low.mean > high.mean) {
     [low, high] = [high, low];
@@ -339,7 +386,7 @@ export function fitTwoComponentGaussianMixture(
   return {
     components: [low, high],
     responsibilityHigh,
-    elbo: chosen.elboHistory[chosen.elboHistory.length - 1]!,
+    elbo: chosen.lastSweepElbo,
     elboHistory: chosen.elboHistory,
     iterations: chosen.iterations,
     converged: chosen.converged,

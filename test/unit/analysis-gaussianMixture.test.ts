@@ -80,7 +80,7 @@ describe('two-component Gaussian mixture by CAVI', () => {
       mixtureSample(5, 500, 0.5, [0, 1], [0, 1]),
     ];
     for (const x of datasets) {
-      const fit = fitTwoComponentGaussianMixture(x, { tolerance: 1e-13 });
+      const fit = fitTwoComponentGaussianMixture(x, { tolerance: 1e-13, recordEveryUpdate: true });
       expect(fit.elboHistory.length).toBeGreaterThan(2);
       for (let i = 1; i < fit.elboHistory.length; i++) {
         const step = fit.elboHistory[i]! - fit.elboHistory[i - 1]!;
@@ -90,13 +90,10 @@ describe('two-component Gaussian mixture by CAVI', () => {
     }
   });
 
-  it('computes the ELBO that a Monte Carlo estimate over q gives', () => {
+  it('computes the ELBO that a Monte Carlo estimate over q gives, at and away from the optimum', () => {
     const x = mixtureSample(6, 300, 0.3, [-1, 0.3], [1.5, 0.5]);
     const fit = fitTwoComponentGaussianMixture(x);
     const priors = defaultGaussianMixturePriors;
-    const comps = fit.components;
-    const r1 = fit.responsibilityHigh;
-    const rng = new SeededRandom(7);
     const logNormal = (v: number, mean: number, precision: number): number =>
       0.5 * Math.log(precision / (2 * Math.PI)) - 0.5 * precision * (v - mean) ** 2;
     const logGammaDensity = (t: number, shape: number, rate: number): number =>
@@ -107,48 +104,76 @@ describe('two-component Gaussian mixture by CAVI', () => {
       logGamma(a[1]) +
       (a[0] - 1) * Math.log(p[0]) +
       (a[1] - 1) * Math.log(p[1]);
-    let entropyZ = 0;
-    for (const r of r1) {
-      if (r > 0) entropyZ -= r * Math.log(r);
-      if (r < 1) entropyZ -= (1 - r) * Math.log(1 - r);
-    }
-    const samples = 20000;
-    let sum = 0;
-    let sumSq = 0;
-    for (let s = 0; s < samples; s++) {
-      const g0 = rng.gamma(comps[0].weightConcentration, 1);
-      const g1 = rng.gamma(comps[1].weightConcentration, 1);
-      const pi: [number, number] = [g0 / (g0 + g1), g1 / (g0 + g1)];
-      let value =
-        entropyZ +
-        logDirichlet2(pi, [priors.dirichletConcentration, priors.dirichletConcentration]) -
-        logDirichlet2(pi, [comps[0].weightConcentration, comps[1].weightConcentration]);
-      const mu: number[] = [];
-      const tau: number[] = [];
-      for (const c of comps as ComponentPosterior[]) {
-        const t = rng.gamma(c.precisionShape, 1 / c.precisionRate);
-        const m = c.mean + rng.normal() / Math.sqrt(c.meanStrength * t);
-        tau.push(t);
-        mu.push(m);
-        value +=
-          logGammaDensity(t, priors.precisionShape, priors.precisionRate) +
-          logNormal(m, priors.meanPrior, priors.meanPriorStrength * t) -
-          logGammaDensity(t, c.precisionShape, c.precisionRate) -
-          logNormal(m, c.mean, c.meanStrength * t);
-      }
+
+    /** Mean and standard error of log p(x, z, π, μ, τ) − log q over q (z summed exactly). */
+    const monteCarloElbo = (
+      comps: readonly ComponentPosterior[],
+      r1: ArrayLike<number>,
+      seed: number,
+    ): { mean: number; standardError: number } => {
+      let entropyZ = 0;
       for (let i = 0; i < x.length; i++) {
         const r = r1[i]!;
-        value += (1 - r) * (Math.log(pi[0]) + logNormal(x[i]!, mu[0]!, tau[0]!));
-        value += r * (Math.log(pi[1]) + logNormal(x[i]!, mu[1]!, tau[1]!));
+        if (r > 0) entropyZ -= r * Math.log(r);
+        if (r < 1) entropyZ -= (1 - r) * Math.log(1 - r);
       }
-      sum += value;
-      sumSq += value * value;
-    }
-    const mcMean = sum / samples;
-    const standardError = Math.sqrt((sumSq / samples - mcMean * mcMean) / samples);
-    expect(standardError).toBeLessThan(0.1);
-    expect(Math.abs(fit.elbo - mcMean)).toBeLessThan(5 * standardError);
-    expect(gaussianMixtureElbo(x, r1, comps)).toBeCloseTo(fit.elbo, 9);
+      const rng = new SeededRandom(seed);
+      const samples = 20000;
+      const values: number[] = [];
+      for (let s = 0; s < samples; s++) {
+        const g0 = rng.gamma(comps[0]!.weightConcentration, 1);
+        const g1 = rng.gamma(comps[1]!.weightConcentration, 1);
+        const pi: [number, number] = [g0 / (g0 + g1), g1 / (g0 + g1)];
+        let value =
+          entropyZ +
+          logDirichlet2(pi, [priors.dirichletConcentration, priors.dirichletConcentration]) -
+          logDirichlet2(pi, [comps[0]!.weightConcentration, comps[1]!.weightConcentration]);
+        const mu: number[] = [];
+        const tau: number[] = [];
+        for (const c of comps) {
+          const t = rng.gamma(c.precisionShape, 1 / c.precisionRate);
+          const m = c.mean + rng.normal() / Math.sqrt(c.meanStrength * t);
+          tau.push(t);
+          mu.push(m);
+          value +=
+            logGammaDensity(t, priors.precisionShape, priors.precisionRate) +
+            logNormal(m, priors.meanPrior, priors.meanPriorStrength * t) -
+            logGammaDensity(t, c.precisionShape, c.precisionRate) -
+            logNormal(m, c.mean, c.meanStrength * t);
+        }
+        for (let i = 0; i < x.length; i++) {
+          const r = r1[i]!;
+          value += (1 - r) * (Math.log(pi[0]) + logNormal(x[i]!, mu[0]!, tau[0]!));
+          value += r * (Math.log(pi[1]) + logNormal(x[i]!, mu[1]!, tau[1]!));
+        }
+        values.push(value);
+      }
+      const mean = values.reduce((a, b) => a + b, 0) / samples;
+      const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (samples - 1);
+      return { mean, standardError: Math.sqrt(variance / samples) };
+    };
+
+    // At the CAVI fixed point q(θ) ∝ exp E_z[log p(x, z, θ)], so the integrand is constant in θ.
+    const atOptimum = monteCarloElbo(fit.components, fit.responsibilityHigh, 7);
+    expect(atOptimum.standardError).toBeLessThan(1e-3);
+    expect(Math.abs(fit.elbo - atOptimum.mean)).toBeLessThan(1e-6 * Math.abs(fit.elbo));
+    expect(gaussianMixtureElbo(x, fit.responsibilityHigh, fit.components)).toBeCloseTo(fit.elbo, 6);
+
+    // Away from it the integrand varies; the closed form must still agree within the noise.
+    const nudged = fit.components.map((c, k) => ({
+      ...c,
+      mean: c.mean + (k === 0 ? 0.03 : -0.04),
+      meanStrength: c.meanStrength * 0.8,
+      precisionShape: c.precisionShape * 1.3,
+      weightConcentration: c.weightConcentration * 0.7,
+    })) as [ComponentPosterior, ComponentPosterior];
+    const responsibilities = fit.responsibilityHigh.map((r) => 0.9 * r + 0.05);
+    const away = monteCarloElbo(nudged, responsibilities, 8);
+    const closedForm = gaussianMixtureElbo(x, responsibilities, nudged);
+    expect(away.standardError).toBeGreaterThan(1e-3);
+    expect(away.standardError).toBeLessThan(0.5);
+    expect(Math.abs(closedForm - away.mean)).toBeLessThan(5 * away.standardError);
+    expect(closedForm).toBeLessThan(fit.elbo);
   });
 
   it('stops at a stationary point: nudging any variational parameter lowers the ELBO', () => {
@@ -165,6 +190,16 @@ describe('two-component Gaussian mixture by CAVI', () => {
           expect(gaussianMixtureElbo(x, fit.responsibilityHigh, nudged)).toBeLessThan(base);
         }
       }
+    }
+  });
+
+  it('keeps the best of its starts', () => {
+    const x = mixtureSample(10, 3000, 0.1, [0, 1], [2.5, 0.6]);
+    const fit = fitTwoComponentGaussianMixture(x);
+    for (const q of [0.5, 0.75, 0.9]) {
+      const single = fitTwoComponentGaussianMixture(x, { startQuantiles: [q] });
+      expect(single.start).toBe(q);
+      expect(fit.elbo).toBeGreaterThanOrEqual(single.elbo - 1e-6 * Math.abs(single.elbo));
     }
   });
 
