@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { detectFormat } from '../../src-main/data/readers/formatDetection';
 import { openRecording } from '../../src-main/data/readers/openRecording';
 import { readRecording } from '../../src-main/data/readers/readRecording';
 import { RecordingReadError } from '../../src-main/data/readers/recordingReadError';
@@ -201,6 +202,30 @@ describe('general', () => {
       'brainvision',
       /open its \.vhdr header/,
     );
+  });
+
+  it.skipIf(!hasSharedData)(
+    'detects by contents when the extension is unknown, and BDF behind an .edf name',
+    async () => {
+      const dat = file('renamed.dat');
+      copyFileSync(path.join(formatsDir, 'test.edf'), dat);
+      expect(await detectFormat(dat)).toBe('edf');
+      const bdfAsEdf = file('biosemi.EDF');
+      copyFileSync(path.join(formatsDir, 'test.bdf'), bdfAsEdf);
+      expect(await detectFormat(bdfAsEdf)).toBe('bdf');
+      const fif = file('meg.bin');
+      copyFileSync(path.join(formatsDir, 'test_ctf_comp_raw.fif'), fif);
+      expect(await detectFormat(fif)).toBe('fif');
+    },
+  );
+
+  it('maps to a typed RPC error carrying the file and format', async () => {
+    const error = await openRecording(file('missing.vhdr')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecordingReadError);
+    const rpc = (error as RecordingReadError).toRpcError().toData();
+    expect(rpc.code).toBe('INVALID_INPUT');
+    expect(rpc.message).toBe('missing.vhdr: file not found');
+    expect(rpc.details).toEqual({ file: file('missing.vhdr'), format: 'unknown' });
   });
 
   it.skipIf(!hasSharedData)('refuses to read a recording into memory above maxBytes', async () => {

@@ -2,7 +2,7 @@ import type { RecordingHeader } from '../../../src-shared/domain/recording';
 import { READ_CHUNK_BYTES } from './binaryFile';
 import { openRecording } from './openRecording';
 import { RecordingReadError } from './recordingReadError';
-import type { OpenRecordingOptions, RecordingSource } from './recordingSource';
+import { MemorySource, type OpenRecordingOptions, type RecordingSource } from './recordingSource';
 
 export interface ReadRecordingOptions extends OpenRecordingOptions {
   /** Refuse, before allocating, recordings whose samples would need more bytes than this (default 4 GiB). */
@@ -19,7 +19,10 @@ export interface Recording {
   gapMask: Uint8Array;
 }
 
-/** Reads a whole source into one array, in bounded windows. */
+/**
+ * Reads a whole source into one array, in bounded windows. An in-memory source (CSV, compressed MAT)
+ * shares its array with the result rather than copying it.
+ */
 export async function readWholeSource(
   source: RecordingSource,
   maxBytes = DEFAULT_MAX_BYTES,
@@ -34,7 +37,9 @@ export async function readWholeSource(
       `${nSamples} samples × ${nCh} channels need ${bytes} bytes in memory, more than the ${maxBytes} allowed; read it in windows with openRecording`,
     );
   }
-  const data = new Float32Array(nSamples * nCh);
+  // A source that already holds everything in memory hands its array over instead of a second copy.
+  const shared = source instanceof MemorySource ? source.wholeData() : undefined;
+  const data = shared ?? new Float32Array(nSamples * nCh);
   const gapMask = new Uint8Array(nSamples);
   const rowsPerWindow = Math.max(1, Math.floor(READ_CHUNK_BYTES / (4 * nCh)));
   // Gap segments are marked 2 while reading so NaNs inside them are not counted as surprises.
@@ -43,7 +48,7 @@ export async function readWholeSource(
   for (let start = 0; start < nSamples; start += rowsPerWindow) {
     const rows = Math.min(rowsPerWindow, nSamples - start);
     const window = data.subarray(start * nCh, (start + rows) * nCh);
-    await source.readInto(start, rows, window);
+    if (!shared) await source.readInto(start, rows, window);
     for (let t = 0; t < rows; t++) {
       let missing = 0;
       for (let c = t * nCh, end = c + nCh; c < end; c++) {

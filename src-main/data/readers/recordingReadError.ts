@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { RpcError } from '../../../src-shared/rpc/errors';
 
 /**
  * Why a file could not be read as a recording. The message always starts with the file's base name so
@@ -13,6 +14,11 @@ export class RecordingReadError extends Error {
     this.name = 'RecordingReadError';
     this.file = file;
     this.format = format;
+  }
+
+  /** The same problem as it crosses the RPC boundary: bad input from the user's point of view. */
+  toRpcError(): RpcError {
+    return new RpcError('INVALID_INPUT', this.message, { file: this.file, format: this.format });
   }
 }
 

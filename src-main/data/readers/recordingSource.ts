@@ -99,6 +99,11 @@ export class MemorySource extends WindowedSource {
     out.set(this.data.subarray(startSample * nCh, (startSample + nSamples) * nCh));
   }
 
+  /** The whole recording, time-major; shared, not copied. */
+  wholeData(): Float32Array {
+    return this.data;
+  }
+
   async close(): Promise<void> {}
 }
 
