@@ -39,6 +39,12 @@ export interface GmmBinariseOptions extends TwoComponentFitOptions {
   logitClamp?: number;
   /** Fit on logit(α) (default, as osl-dynamics) or on α itself. */
   logitTransform?: boolean;
+  /**
+   * 'threshold' (default): on at or above the first crossing, as described on gmmBinarise.
+   * 'responsibility': on wherever the higher-mean component's responsibility exceeds 0.5, sample
+   * by sample (may be non-monotone in α when the components' variances differ).
+   */
+  decision?: 'threshold' | 'responsibility';
 }
 
 export interface ModeThreshold {
@@ -82,6 +88,13 @@ export function gmmBinarise(
     throw new AnalysisInputError('logitClamp', `must lie strictly between 0 and 0.5, got ${clamp}`);
   }
   const useLogit = options.logitTransform ?? true;
+  const decision = options.decision ?? 'threshold';
+  if (decision !== 'threshold' && decision !== 'responsibility') {
+    throw new AnalysisInputError(
+      'decision',
+      `must be 'threshold' or 'responsibility', got ${String(decision)}`,
+    );
+  }
   if (useLogit) {
     for (let i = 0; i < alpha.length; i++) {
       if (alpha[i]! > 1) {
@@ -124,8 +137,10 @@ export function gmmBinarise(
         threshold = alpha[t * nModes + k]!;
       }
     }
+    const byResponsibility = options.decision === 'responsibility';
     for (let t = 0; t < nSamples; t++) {
-      if (column[t]! >= standardisedThreshold) states[t * nModes + k] = 1;
+      const on = byResponsibility ? fit.responsibilityHigh[t]! > 0.5 : column[t]! >= standardisedThreshold;
+      if (on) states[t * nModes + k] = 1;
     }
     modes.push({ threshold, standardisedThreshold, fit });
   }

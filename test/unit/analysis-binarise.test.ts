@@ -128,6 +128,18 @@ describe('gmmBinarise', () => {
     }
   });
 
+  it('can decide sample by sample on the responsibility instead', () => {
+    const { alpha } = blockyAlpha(6, 2000, 3, 2);
+    const result = gmmBinarise(alpha, 3, { decision: 'responsibility' });
+    for (let k = 0; k < 3; k++) {
+      const fit = result.modes[k]!.fit!;
+      for (let t = 0; t < 2000; t++) {
+        expect(result.states[t * 3 + k]).toBe(fit.responsibilityHigh[t]! > 0.5 ? 1 : 0);
+      }
+    }
+    expect(() => gmmBinarise(alpha, 3, { decision: 'median' as 'threshold' })).toThrow(/decision/);
+  });
+
   it('leaves a constant mode off throughout', () => {
     const alpha = new Float32Array([0.5, 0.5, 0, 0.5, 0.2, 0.3, 0.5, 0.4, 0.1, 0.5, 0.1, 0.4]);
     const result = gmmBinarise(alpha, 3);
