@@ -136,6 +136,8 @@ export function fifBytes(spec: {
   annotations?: { onset: number; duration: number; description: string }[];
   /** Write names longer than 15 characters the way MNE does: truncated, plus extended blocks. */
   extendedNames?: boolean;
+  /** Name of the next part of a split recording. */
+  nextFile?: string;
 }): Buffer {
   const tags: Buffer[] = [fifTag(100, 31, Buffer.alloc(20))];
   const start = (block: number) => tags.push(fifTag(104, 3, int32(block)));
@@ -181,6 +183,12 @@ export function fifBytes(spec: {
     tags.push(fifTag(300, b.type === 'short' ? 2 : b.type === 'int' ? 3 : 4, data));
   }
   end(102);
+  if (spec.nextFile) {
+    start(118);
+    tags.push(fifTag(115, 3, int32(2)));
+    tags.push(fifTag(118, 10, Buffer.from(spec.nextFile, 'utf8')));
+    end(118);
+  }
   if (spec.annotations) {
     start(3810);
     tags.push(fifTag(3568, 4, floats(spec.annotations.map((a) => a.onset))));

@@ -303,6 +303,30 @@ describe('FIF channel names and truncation', () => {
     expect(r.header.channels[1]!.type).toBe('eog');
   });
 
+  it('follows split recordings into their next parts, with a gap where samples are missing', async () => {
+    const one = [{ name: 'EEG 001', kind: 2, unit: 107, range: 1, cal: 1 }];
+    const part = (firstSample: number, values: number[], nextFile?: string) =>
+      fifBytes({
+        channels: one,
+        sfreq: 10,
+        firstSample,
+        buffers: [{ type: 'float', rows: values.map((v) => [v]) }],
+        ...(nextFile ? { nextFile } : {}),
+      });
+    writeBytes(file('split_raw.fif'), part(100, [1, 2, 3], 'split_raw-1.fif'));
+    writeBytes(file('split_raw-1.fif'), part(103, [4, 5], 'split_raw-2.fif'));
+    writeBytes(file('split_raw-2.fif'), part(107, [6]));
+    const r = await readRecording(file('split_raw.fif'));
+    expect(r.header.nSamples).toBe(8);
+    expect(r.header.gapSegments).toEqual([{ start: 5, end: 7 }]);
+    expect(Array.from(r.data, (v) => (Number.isNaN(v) ? null : v))).toEqual([1, 2, 3, 4, 5, null, null, 6]);
+
+    writeBytes(file('lonely_raw.fif'), part(0, [1], 'lonely_raw-1.fif'));
+    await expect(openRecording(file('lonely_raw.fif'))).rejects.toThrow(
+      /lonely_raw\.fif: next part lonely_raw-1\.fif of this split recording is missing/,
+    );
+  });
+
   it('warns when the file ends inside open blocks', async () => {
     // The last two tags close the raw and measurement blocks (20 bytes each).
     const r = await readRecording(writeBytes(file('open.fif'), bytes.subarray(0, bytes.length - 40)));

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type {
   Annotation,
   ChannelInfo,
@@ -26,13 +27,18 @@ const TAG = {
   comment: 206,
   firstSample: 208,
   chDacqName: 258,
+  refRole: 115,
+  refFileName: 118,
   dataBuffer: 300,
   dataSkip: 301,
   dataSkipSamples: 303,
   annotationOnsets: 3568,
   annotationEnds: 3569,
 } as const;
-const BLOCK = { meas: 100, measInfo: 101, chInfo: 113, annotations: 3810 } as const;
+const BLOCK = { meas: 100, measInfo: 101, chInfo: 113, ref: 118, annotations: 3810 } as const;
+const ROLE_NEXT_FILE = 2;
+/** Split raw files (MNE writes parts of at most 2 GB) are followed for at most this many parts. */
+const MAX_PARTS = 1000;
 const RAW_BLOCKS = new Set([102, 112, 119]); // raw, continuous, IAS raw
 const FIFFT = { short: 2, int: 3, float: 4, double: 5, string: 10, dauPack16: 16 } as const;
 
@@ -140,6 +146,8 @@ interface DataPiece {
   /** Time-line sample (0 = first sample of the file) where this piece starts. */
   start: number;
   nSamples: number;
+  /** Which part of a split recording holds the piece (0 = the file opened). */
+  part: number;
   /** Undefined for skips: samples the acquisition did not store. */
   fileOffset?: number;
   encoding?: SampleEncoding;
@@ -159,6 +167,8 @@ interface FifScan {
   annotationText?: string;
   annotationHasOrigTime: boolean;
   unclosedBlocks?: number;
+  /** Base name of the next part of a split recording. */
+  nextFile?: string;
 }
 
 function readFloats(body: Buffer, type: number): number[] {
@@ -182,6 +192,8 @@ async function scanTags(file: BinaryFile): Promise<FifScan> {
   let measInfoDone = false;
   let pendingSkip = 0;
   let pendingSkipSamples = 0;
+  let refRole: number | undefined;
+  let refName: string | undefined;
   let pos = 0;
   // Tags are walked in file order; the optional `next` pointers only matter to writers that patch files.
   while (pos < file.size) {
@@ -192,6 +204,10 @@ async function scanTags(file: BinaryFile): Promise<FifScan> {
       const body = await reader.body(tag);
       if (body.length < 4) throw file.fail('FIF block start tag without a block kind');
       const kind = body.readInt32BE(0);
+      if (kind === BLOCK.ref) {
+        refRole = undefined;
+        refName = undefined;
+      }
       if (kind === BLOCK.chInfo && top === BLOCK.measInfo && !measInfoDone) scan.longNames.push(undefined);
       blocks.push(kind);
       continue;
@@ -231,6 +247,11 @@ async function scanTags(file: BinaryFile): Promise<FifScan> {
         pendingSkip = 0;
         pendingSkipSamples = 0;
       }
+    } else if (top === BLOCK.ref) {
+      if (tag.kind === TAG.refRole) refRole = (await reader.body(tag)).readInt32BE(0);
+      else if (tag.kind === TAG.refFileName)
+        refName = (await reader.body(tag)).toString('utf8').replace(/\0+$/, '');
+      if (refRole === ROLE_NEXT_FILE && refName) scan.nextFile = refName;
     } else if (top === BLOCK.annotations) {
       if (tag.kind === TAG.annotationOnsets)
         scan.annotationOnsets = readFloats(await reader.body(tag), tag.type);
@@ -259,27 +280,75 @@ function parseChannel(record: Buffer): { info: ChannelInfo; calibration: number 
 }
 
 export async function openFif(filePath: string, options: OpenRecordingOptions): Promise<RecordingSource> {
-  const file = await BinaryFile.open(filePath, 'fif');
+  const files = [await BinaryFile.open(filePath, 'fif')];
   try {
-    return await openFifFile(file, options);
+    return await openFifFiles(files, options);
   } catch (error) {
-    await file.close();
+    for (const f of files) await f.close();
     throw error;
   }
 }
 
-async function openFifFile(file: BinaryFile, options: OpenRecordingOptions): Promise<RecordingSource> {
-  const warnings: string[] = [];
+async function checkedScan(file: BinaryFile, warnings: string[]): Promise<FifScan> {
   if (file.size < 16) throw file.fail(`file is ${file.size} bytes, too short for a FIF file`);
   const first = await file.readAt(0, 16, 'FIF file id');
   if (first.readInt32BE(0) !== 100) throw file.fail('not a FIF file (no FIFF_FILE_ID tag at the start)');
   const scan = await scanTags(file);
-  if (scan.unclosedBlocks)
-    warnings.push(`the file ends inside ${scan.unclosedBlocks} open blocks (truncated?)`);
-
+  if (scan.unclosedBlocks) {
+    warnings.push(`${path.basename(file.path)} ends inside ${scan.unclosedBlocks} open blocks (truncated?)`);
+  }
   if (scan.nChan === undefined) throw file.fail('no measurement info with a channel count (FIFF_NCHAN)');
   if (scan.sfreq === undefined) throw file.fail('no sampling frequency (FIFF_SFREQ) in the measurement info');
-  const nChan = scan.nChan;
+  if (scan.buffers.length === 0) throw file.fail('no raw data buffers (is this an epochs or evoked file?)');
+  return scan;
+}
+
+/**
+ * Lays the data buffers of one part on the time line from `cursor`. A skip before the first data of
+ * the recording only moves its first sample, as acquisition software means it.
+ */
+function layPieces(
+  file: BinaryFile,
+  scan: FifScan,
+  part: number,
+  nChan: number,
+  cursor: number,
+  pieces: DataPiece[],
+  gapSegments: SampleRange[],
+): { cursor: number; leadingSkip: number } {
+  let leadingSkip = 0;
+  for (const [index, buf] of scan.buffers.entries()) {
+    const encoding = bufferEncodings[buf.type];
+    if (!encoding) throw file.fail(`data buffer ${index + 1} has unsupported FIFF data type ${buf.type}`);
+    const rowBytes = nChan * sampleTypeBytes[encoding.type];
+    if (buf.size % rowBytes !== 0) {
+      throw file.fail(
+        `data buffer ${index + 1} holds ${buf.size} bytes, not a whole number of ${nChan}-channel samples`,
+      );
+    }
+    const nSamples = buf.size / rowBytes;
+    const skipped = buf.skipBefore * nSamples + buf.skipSamplesBefore;
+    if (skipped > 0) {
+      if (pieces.length === 0) leadingSkip += skipped;
+      else {
+        gapSegments.push({ start: cursor, end: cursor + skipped });
+        pieces.push({ start: cursor, nSamples: skipped, part });
+        cursor += skipped;
+      }
+    }
+    if (nSamples === 0) continue;
+    pieces.push({ start: cursor, nSamples, part, fileOffset: buf.offset, encoding });
+    cursor += nSamples;
+  }
+  return { cursor, leadingSkip };
+}
+
+async function openFifFiles(files: BinaryFile[], options: OpenRecordingOptions): Promise<RecordingSource> {
+  const file = files[0]!;
+  const warnings: string[] = [];
+  const scan = await checkedScan(file, warnings);
+  const nChan = scan.nChan!;
+  const sfreq = scan.sfreq!;
   if (nChan <= 0) throw file.fail(`measurement info declares ${nChan} channels`);
   if (scan.chInfo.length !== nChan) {
     throw file.fail(`measurement info declares ${nChan} channels but describes ${scan.chInfo.length}`);
@@ -305,59 +374,69 @@ async function openFifFile(file: BinaryFile, options: OpenRecordingOptions): Pro
   const channels = parsed.map((p, i) => ({ ...p.info, name: names[i]! }));
   const calibrations = Float64Array.from(parsed, (p) => p.calibration);
 
-  if (scan.buffers.length === 0) throw file.fail('no raw data buffers (is this an epochs or evoked file?)');
   const pieces: DataPiece[] = [];
   const gapSegments: SampleRange[] = [];
-  let cursor = 0;
-  let firstSample = scan.firstSample;
-  for (const [index, buf] of scan.buffers.entries()) {
-    const encoding = bufferEncodings[buf.type];
-    if (!encoding) throw file.fail(`data buffer ${index + 1} has unsupported FIFF data type ${buf.type}`);
-    const rowBytes = nChan * sampleTypeBytes[encoding.type];
-    if (buf.size % rowBytes !== 0) {
-      throw file.fail(
-        `data buffer ${index + 1} holds ${buf.size} bytes, not a whole number of ${nChan}-channel samples`,
+  const laid = layPieces(file, scan, 0, nChan, 0, pieces, gapSegments);
+  let cursor = laid.cursor;
+  const firstSample = scan.firstSample + laid.leadingSkip;
+
+  // Split recordings: each part names the next; its first sample continues the time line.
+  const seen = new Set([path.basename(file.path)]);
+  let next = scan.nextFile;
+  while (next !== undefined) {
+    const name = path.basename(next.split(/[\\/]/).pop() ?? '');
+    if (seen.has(name) || files.length >= MAX_PARTS)
+      throw file.fail(`split-file chain loops or is too long at ${name}`);
+    seen.add(name);
+    let partFile: BinaryFile;
+    try {
+      partFile = await BinaryFile.open(path.join(path.dirname(file.path), name), 'fif');
+    } catch {
+      throw file.fail(`next part ${name} of this split recording is missing`);
+    }
+    files.push(partFile);
+    const part = await checkedScan(partFile, warnings);
+    if (part.nChan !== nChan || part.sfreq !== sfreq) {
+      throw partFile.fail(
+        `part has ${part.nChan} channels at ${part.sfreq} Hz; the first part has ${nChan} at ${sfreq} Hz`,
       );
     }
-    const nSamples = buf.size / rowBytes;
-    const skipped = buf.skipBefore * nSamples + buf.skipSamplesBefore;
-    if (skipped > 0) {
-      // A skip before any data only moves the first sample, as acquisition software means it.
-      if (pieces.length === 0) firstSample += skipped;
-      else {
-        gapSegments.push({ start: cursor, end: cursor + skipped });
-        pieces.push({ start: cursor, nSamples: skipped });
-        cursor += skipped;
-      }
+    const offset = part.firstSample - firstSample;
+    if (offset < cursor) {
+      throw partFile.fail(`part starts at sample ${part.firstSample}, inside the previous part`);
     }
-    if (nSamples === 0) continue;
-    pieces.push({ start: cursor, nSamples, fileOffset: buf.offset, encoding });
-    cursor += nSamples;
+    if (offset > cursor) {
+      gapSegments.push({ start: cursor, end: offset });
+      pieces.push({ start: cursor, nSamples: offset - cursor, part: files.length - 1 });
+      cursor = offset;
+    }
+    cursor = layPieces(partFile, part, files.length - 1, nChan, cursor, pieces, gapSegments).cursor;
+    next = part.nextFile;
   }
   const totalSamples = cursor;
 
-  const annotations = fifAnnotations(scan, firstSample / scan.sfreq, warnings);
+  const annotations = fifAnnotations(scan, firstSample / sfreq, warnings);
   for (const a of annotations) {
     if (!a.description.toUpperCase().startsWith('BAD')) continue;
-    const start = Math.max(0, Math.round(a.onset * scan.sfreq));
-    const end = Math.min(totalSamples, Math.round((a.onset + a.duration) * scan.sfreq));
+    const start = Math.max(0, Math.round(a.onset * sfreq));
+    const end = Math.min(totalSamples, Math.round((a.onset + a.duration) * sfreq));
     if (end > start) gapSegments.push({ start, end });
   }
 
   const header: RecordingHeader = checkHeader({
     format: 'fif',
     sourcePath: file.path,
-    samplingRate: scan.sfreq,
+    samplingRate: sfreq,
     nSamples: totalSamples,
     channels,
     annotations,
     ...(scan.measDate !== undefined && scan.measDate > 0
-      ? { startTime: new Date((scan.measDate + firstSample / scan.sfreq) * 1000).toISOString() }
+      ? { startTime: new Date((scan.measDate + firstSample / sfreq) * 1000).toISOString() }
       : {}),
     gapSegments: mergeRanges(gapSegments),
     warnings,
   });
-  return new FifSource(header, file, pieces, calibrations);
+  return new FifSource(header, files, pieces, calibrations);
 }
 
 function fifAnnotations(scan: FifScan, firstTime: number, warnings: string[]): Annotation[] {
@@ -398,7 +477,7 @@ function mergeRanges(ranges: SampleRange[]): SampleRange[] {
 class FifSource extends WindowedSource {
   constructor(
     header: RecordingHeader,
-    private readonly file: BinaryFile,
+    private readonly files: BinaryFile[],
     private readonly pieces: DataPiece[],
     private readonly calibrations: Float64Array,
   ) {
@@ -434,7 +513,7 @@ class FifSource extends WindowedSource {
       const rowsPerChunk = Math.max(1, Math.floor(READ_CHUNK_BYTES / rowBytes));
       for (let row = from; row < to; row += rowsPerChunk) {
         const rows = Math.min(rowsPerChunk, to - row);
-        const bytes = await this.file.readAt(
+        const bytes = await this.files[piece.part]!.readAt(
           piece.fileOffset + (row - piece.start) * rowBytes,
           rows * rowBytes,
         );
@@ -453,6 +532,6 @@ class FifSource extends WindowedSource {
   }
 
   async close(): Promise<void> {
-    await this.file.close();
+    for (const file of this.files) await file.close();
   }
 }
