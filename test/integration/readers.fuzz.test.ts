@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readRecording } from '../../src-main/data/readers/readRecording';
 import { RecordingReadError } from '../../src-main/data/readers/recordingReadError';
 import { eegDir, formatsDir, hasSharedData } from '../helpers/readersData';
+import { matBytes, npyBytes } from '../helpers/readersFixtures';
 
 /** mulberry32: a small seeded generator so every run mutates the same bytes. */
 function rng(seed: number): () => number {
@@ -44,6 +45,39 @@ const targets: Target[] = [
     text: false,
   },
 ];
+
+/** Small generated files of the formats the shared data lacks (npy, compressed MAT, EEGLAB inline, CSV). */
+function syntheticTargets(folder: string): Target[] {
+  mkdirSync(folder, { recursive: true });
+  const values = Array.from({ length: 64 * 8 }, (_, i) => Math.sin(i) * 100);
+  const write = (name: string, bytes: Buffer | string) => {
+    writeFileSync(path.join(folder, name), bytes);
+    return path.join(folder, name);
+  };
+  const csv = [
+    'a,b,c,d,e,f,g,h',
+    ...Array.from({ length: 64 }, (_, t) => values.slice(t * 8, t * 8 + 8).join(',')),
+  ];
+  return [
+    { files: [write('x.npy', npyBytes('<f8', [64, 8], true, values))], headerBytes: 128, text: false },
+    {
+      files: [write('x.mat', matBytes({ X: { kind: 'double', dims: [64, 8], values } }, true))],
+      headerBytes: 512,
+      text: false,
+    },
+    {
+      files: [
+        write(
+          'y.mat',
+          matBytes({ X: { kind: 'int16', dims: [64, 8], values: values.map(Math.round) } }, false),
+        ),
+      ],
+      headerBytes: 512,
+      text: false,
+    },
+    { files: [write('x.csv', csv.join('\n'))], headerBytes: 4096, text: true },
+  ];
+}
 
 const CASES_PER_TARGET = 100;
 const CASE_TIMEOUT_MS = 5000;
@@ -103,6 +137,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'readers-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+targets.push(...syntheticTargets(path.join(dir, 'synthetic')));
 
 describe.skipIf(!hasSharedData)('readers under mutated real files', () => {
   it(`reads or refuses ${targets.length * CASES_PER_TARGET} mutated copies with a RecordingReadError`, async () => {

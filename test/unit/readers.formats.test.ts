@@ -486,6 +486,13 @@ describe('CSV', () => {
     expect(r.data[8]).toBe(9);
   });
 
+  it('keeps delimiters inside quoted channel names', async () => {
+    const p = writeBytes(file('q.csv'), '"Fz, left","Cz ""mid"""\n1,2\n');
+    const r = await readRecording(p, { samplingRate: 1 });
+    expect(r.header.channels.map((c) => c.name)).toEqual(['Fz, left', 'Cz "mid"']);
+    expect(Array.from(r.data)).toEqual([1, 2]);
+  });
+
   it('reads whitespace-separated text channel-first', async () => {
     const p = writeBytes(file('b.txt'), '1 2 3 4\n5 6 7 8\n');
     const r = await readRecording(p, { orientation: 'channel-first', samplingRate: 1 });

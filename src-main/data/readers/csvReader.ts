@@ -27,6 +27,23 @@ export function detectDelimiter(line: string): string | RegExp {
   return best ?? /\s+/;
 }
 
+/** Splits one line, keeping delimiters inside double-quoted fields (RFC 4180 quoting, one line per row). */
+function splitFields(line: string, delimiter: string | RegExp): string[] {
+  if (typeof delimiter !== 'string' || !line.includes('"')) return line.split(delimiter);
+  const fields: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === delimiter && !quoted) {
+      fields.push(current);
+      current = '';
+    } else current += ch;
+  }
+  fields.push(current);
+  return fields;
+}
+
 function unquote(field: string): string {
   const t = field.trim();
   return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).replaceAll('""', '"') : t;
@@ -81,17 +98,14 @@ export async function openCsv(filePath: string, options: OpenRecordingOptions): 
       if (line.trim() === '' || line.trimStart().startsWith('#')) return;
       if (delimiter === undefined) {
         delimiter = detectDelimiter(line.replace(/^\uFEFF/, ''));
-        const fields = line
-          .replace(/^\uFEFF/, '')
-          .trim()
-          .split(delimiter);
+        const fields = splitFields(line.replace(/^\uFEFF/, '').trim(), delimiter);
         nColumns = fields.length;
         if (fields.some((f) => parseValue(f) === undefined)) {
           names = fields.map(unquote);
           return;
         }
       }
-      const fields = line.trim().split(delimiter);
+      const fields = splitFields(line.trim(), delimiter);
       if (fields.length !== nColumns) {
         throw file.fail(`line ${lineNo} has ${fields.length} fields, expected ${nColumns}`);
       }
