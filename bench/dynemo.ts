@@ -10,6 +10,8 @@ import { DynemoModel } from '../src-main/engine/models/dynemo/model';
 import { Adam } from '../src-main/engine/training/adam';
 import { SeededRandom } from '../src-main/numerics/random';
 import { parseDynemoConfig } from '../src-shared/models/dynemo';
+import { bidirectionalRnnSequence } from '../src-main/engine/ops/bidirectionalRnn';
+import { mvnMixtureLogLik } from '../src-main/engine/ops/mvnMixtureLogLik';
 
 const round = (v: number): number => Math.round(v * 10) / 10;
 
@@ -95,6 +97,41 @@ export async function benchDynemoStep(repeats = 5): Promise<object> {
     1,
     repeats,
   );
+  // Where the time goes: the two fused ops alone (forward + backward) at the same shapes.
+  const w = (name: string) => model.variables.get(name)! as tf.Tensor as tf.Tensor2D;
+  const rnn = (d: string) => ({
+    kernel: w(`inf_rnn/0/${d}/kernel`),
+    recurrentKernel: w(`inf_rnn/0/${d}/recurrent_kernel`),
+    bias: w(`inf_rnn/0/${d}/bias`) as tf.Tensor,
+  });
+  const biRnn = timeMs(
+    () =>
+      tf.tidy(() => {
+        const fw = rnn('forward');
+        const g = tf.grads((k: tf.Tensor) =>
+          bidirectionalRnnSequence(x, { ...fw, kernel: k as tf.Tensor2D }, rnn('backward'), 'lstm', {
+            inputGradient: false,
+          }).sum(),
+        )([fw.kernel]);
+        g[0]!.dataSync();
+      }),
+    1,
+    repeats,
+  );
+  const alpha = tf.softmax(tf.randomNormal([B, T, K], 0, 1, 'float32', 2)) as tf.Tensor3D;
+  const mvn = timeMs(
+    () =>
+      tf.tidy(() => {
+        const g = tf.grads((a: tf.Tensor, d: tf.Tensor) => mvnMixtureLogLik(x, a as tf.Tensor3D, d).sum())([
+          alpha,
+          model.covarianceTensor(),
+        ]);
+        g.forEach((t) => t.dataSync());
+      }),
+    1,
+    repeats,
+  );
+  alpha.dispose();
   tf.dispose(grads);
   x.dispose();
   adam.dispose();
@@ -107,6 +144,10 @@ export async function benchDynemoStep(repeats = 5): Promise<object> {
     forward_ms_min: forward.min,
     forward_backward_ms_min: forwardBackward.min,
     adam_ms_min: adamStep.min,
+    inference_birnn_fwd_bwd_ms_min: biRnn.min,
+    mvn_loglik_fwd_bwd_ms_min: mvn.min,
+    // The rest of forward + backward: model RNN, layer norms, dense heads, softmax, KL (tfjs ops).
+    other_ms_min: round(forwardBackward.min - biRnn.min - mvn.min),
     repeats,
     loss,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),

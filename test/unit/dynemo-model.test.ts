@@ -154,6 +154,48 @@ describe('DyNeMo training', () => {
     trainer.dispose();
   });
 
+  it('trains the other variants: GRU, batch norm, activations, dropout, diagonal covariances, means, summed loss', async () => {
+    const t = new DynemoTrainer(
+      {
+        ...small,
+        n_init: 0,
+        n_epochs: 2,
+        n_kl_annealing_epochs: 1,
+        inference_rnn: 'gru',
+        model_rnn: 'gru',
+        inference_n_layers: 2,
+        inference_normalization: 'batch',
+        model_normalization: 'batch',
+        inference_activation: 'elu',
+        model_activation: 'tanh',
+        inference_dropout: 0.2,
+        model_dropout: 0.1,
+        diagonal_covariances: true,
+        learn_means: true,
+        loss_calc: 'sum',
+        gradient_clip: 1,
+        gradient_clip_mode: 'global',
+        learn_alpha_temperature: false,
+      },
+      hmmSessions(),
+    );
+    const result = await t.train();
+    expect(result.status).toBe('completed');
+    // Summed over 40 time points, the NLL is tens of times the per-point value of ~7 nats.
+    expect(result.history[0]!.nll).toBeGreaterThan(100);
+    const w = t.model.getWeights();
+    expect(Math.max(...w['inf_rnn/0/norm/moving_mean']!.map(Math.abs))).toBeGreaterThan(0);
+    expect(w['alpha/temperature']![0]).toBe(1);
+    expect(t.model.trainable.has('alpha/temperature')).toBe(false);
+    const out = t.outputs();
+    expect(out.alpha[0]!.every(Number.isFinite)).toBe(true);
+    // Diagonal model: off-diagonal entries of the reported full matrices are zero.
+    expect(out.covariances[1]).toBe(0);
+    expect(out.covariances[0]).toBeGreaterThan(0);
+    expect(Math.max(...out.means.map(Math.abs))).toBeGreaterThan(0);
+    t.dispose();
+  });
+
   it('is deterministic for a seed and differs between seeds', async () => {
     const sessions = hmmSessions();
     const run = async (seed: number) => {
