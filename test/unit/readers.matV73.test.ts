@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRecording } from '../../src-main/data/readers/openRecording';
 import { readRecording } from '../../src-main/data/readers/readRecording';
 import { RecordingReadError } from '../../src-main/data/readers/recordingReadError';
-import { writeMatV73 } from '../helpers/readersMatV73';
+import { writeEeglabV73, writeMatV73 } from '../helpers/readersMatV73';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'readers-v73-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,6 +59,37 @@ describe('MAT v7.3 (HDF5)', () => {
     writeFileSync(p, bytes);
     await expect(openRecording(p)).rejects.toThrow(
       /bad\.mat: MAT v7\.3 file (is not readable HDF5|could not be read)/,
+    );
+  });
+});
+
+describe('EEGLAB saved as MAT v7.3', () => {
+  const spec = { nbchan: 2, pnts: 3, srate: 100, labels: ['Fz', 'Oz'], events: [{ type: 'go', latency: 3 }] };
+  // MATLAB data [2 × 3] = [1 2 3; 4 5 6] µV, column-major.
+  const columnMajor = [1, 4, 2, 5, 3, 6];
+
+  it('reads inline data, labels through references and events', async () => {
+    const p = path.join(dir, 'inline.set');
+    await writeEeglabV73(p, { ...spec, data: columnMajor });
+    const r = await readRecording(p);
+    expect(r.header.format).toBe('eeglab');
+    expect(r.header.channels.map((c) => c.name)).toEqual(['Fz', 'Oz']);
+    expect(r.header.samplingRate).toBe(100);
+    expect(Array.from(r.data, (v) => Math.round(v * 1e6))).toEqual(columnMajor);
+    expect(r.header.annotations).toEqual([{ onset: 0.02, duration: 0, description: 'go' }]);
+  });
+
+  it('reads data from the .fdt companion named in the dataset', async () => {
+    const p = path.join(dir, 'two.set');
+    await writeEeglabV73(p, { ...spec, data: 'two.fdt' });
+    const fdt = Buffer.alloc(4 * 6);
+    columnMajor.forEach((v, i) => fdt.writeFloatLE(v, 4 * i));
+    writeFileSync(path.join(dir, 'two.fdt'), fdt);
+    const r = await readRecording(p);
+    expect(Array.from(r.data, (v) => Math.round(v * 1e6))).toEqual(columnMajor);
+    rmSync(path.join(dir, 'two.fdt'));
+    await expect(openRecording(p)).rejects.toThrow(
+      /two\.set: data file two\.fdt named by the dataset is missing/,
     );
   });
 });

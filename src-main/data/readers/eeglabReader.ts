@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Annotation, RecordingHeader } from '../../../src-shared/domain/recording';
 import { BinaryFile } from './binaryFile';
 import { companionPath } from './companionFile';
+import { openEeglabV73 } from './eeglabV73Reader';
 import { DenseMatrixSource } from './denseMatrixSource';
 import { matVersion, readMatV5, type MatValue } from './matV5';
 import { numbersOf, scalarOf, sourceForMatrix, textOf } from './matValues';
@@ -56,13 +57,12 @@ export async function openEeglab(setPath: string, options: OpenRecordingOptions)
     if (setFile.size < 128)
       throw setFile.fail(`file is ${setFile.size} bytes, shorter than the 128-byte MAT header`);
     const version = matVersion(await setFile.readAt(0, 128, 'MAT header'));
-    if (version !== 0x0100) {
-      throw setFile.fail(
-        version === 0x0200
-          ? 'EEGLAB files saved as MAT v7.3 (HDF5) are not supported; re-save with -v7 or export'
-          : 'not a MATLAB level-5 file',
-      );
+    if (version === 0x0200) {
+      await setFile.close();
+      handedOver = true;
+      return await openEeglabV73(setPath, options);
     }
+    if (version !== 0x0100) throw setFile.fail('not a MATLAB level-5 or v7.3 file');
     const values = await readMatV5(setFile);
     const field = eegFields(values);
     const warnings: string[] = [];
