@@ -55,7 +55,6 @@ export async function writeMatV73(
   rmSync(scratch);
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- h5wasm ships no usable types; this is test-only writing. */
 async function h5(): Promise<any> {
   const specifier = 'h5wasm/node';
   const loaded: any = await import(specifier);
