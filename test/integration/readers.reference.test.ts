@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordingHeaderSchema } from '../../src-shared/domain/recording';
+import { openRecording } from '../../src-main/data/readers/openRecording';
 import { readRecording } from '../../src-main/data/readers/readRecording';
 import {
   closeToFloat32,
@@ -58,6 +59,35 @@ describe.skipIf(!hasSharedData)('readers agree with MNE on ../shared/data/format
         expect(actual.onset).toBeCloseTo(expected.onset, 6);
         expect(actual.duration).toBeCloseTo(expected.duration, 6);
       });
+    });
+  }
+});
+
+describe.skipIf(!hasSharedData)('windows agree with whole reads', () => {
+  for (const fileName of Object.keys(reference)) {
+    it(`serves any window of ${fileName} equal to the same rows of the whole recording`, async () => {
+      const file = path.join(formatsDir, fileName);
+      const whole = await readRecording(file);
+      const source = await openRecording(file);
+      try {
+        const nCh = source.header.channels.length;
+        const n = source.header.nSamples;
+        for (const [start, length] of [
+          [0, 1],
+          [n - 1, 1],
+          [Math.floor(n / 3), Math.floor(n / 2)],
+          [7, n - 7],
+        ] as const) {
+          const window = await source.read(start, length);
+          expect(window.length).toBe(length * nCh);
+          expect(Array.from(window)).toEqual(
+            Array.from(whole.data.subarray(start * nCh, (start + length) * nCh)),
+          );
+        }
+        await expect(source.read(n - 1, 2)).rejects.toThrow(RangeError);
+      } finally {
+        await source.close();
+      }
     });
   }
 });
