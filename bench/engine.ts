@@ -47,20 +47,29 @@ function normals(n: number, rng: SeededRandom, scale = 1): Float32Array {
   return out;
 }
 
-async function timeMs(
-  run: () => void,
-  warmup: number,
-  repeats: number,
-): Promise<{ min: number; median: number }> {
+interface Timing {
+  min: number;
+  median: number;
+  /** Process CPU time (all threads) per run: unlike wall time, barely affected by other load. */
+  cpuMean: number;
+}
+
+async function timeMs(run: () => void, warmup: number, repeats: number): Promise<Timing> {
   for (let i = 0; i < warmup; i++) run();
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < repeats; i++) {
     const t0 = performance.now();
     run();
     times.push(performance.now() - t0);
   }
+  const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
-  return { min: round(times[0]!), median: round(times[Math.floor(times.length / 2)]!) };
+  return {
+    min: round(times[0]!),
+    median: round(times[Math.floor(times.length / 2)]!),
+    cpuMean: round((cpu.user + cpu.system) / 1000 / repeats),
+  };
 }
 
 const round = (v: number): number => Math.round(v * 10) / 10;
@@ -105,6 +114,7 @@ export async function benchBiLstmStep(info: EngineInfo, repeats = 5): Promise<En
     shape: { batch: B, seq: T, channels: C, units: H, outputs: K },
     ms_min: t.min,
     ms_median: t.median,
+    cpu_ms_mean: t.cpuMean,
     repeats,
     backend: info.backend,
     kernel_path: info.kernelPath,
@@ -167,13 +177,16 @@ export async function benchMvnMixture(info: EngineInfo, repeats = 5): Promise<En
     shape: { batch: B, seq: T, channels: C, modes: K },
     ms_min: op.min,
     ms_median: op.median,
+    cpu_ms_mean: op.cpuMean,
     repeats,
     backend: info.backend,
     kernel_path: info.kernelPath,
     simd: info.simd,
     threads: info.threads,
     kernel_forward_ms_min: fwd.min,
+    kernel_forward_cpu_ms_mean: fwd.cpuMean,
     kernel_backward_ms_min: bwd.min,
+    kernel_backward_cpu_ms_mean: bwd.cpuMean,
   };
 }
 
@@ -241,9 +254,16 @@ export function benchPeers(ours: EngineBenchRecord[]): PeerRecord[] {
   return out;
 }
 
+/** Repeats per measurement: MODESCOPE_BENCH_REPEATS (default 5); more gives a truer minimum on a busy machine. */
+function repeatsFromEnv(): number {
+  const n = Number(process.env.MODESCOPE_BENCH_REPEATS ?? 5);
+  return Number.isInteger(n) && n > 0 ? n : 5;
+}
+
 export async function benchEngine(): Promise<object[]> {
   const info = await initEngineBackend();
-  const ours = [await benchBiLstmStep(info), await benchMvnMixture(info)];
+  const repeats = repeatsFromEnv();
+  const ours = [await benchBiLstmStep(info, repeats), await benchMvnMixture(info, repeats)];
   return [{ bench: 'engine_info', ...info }, ...ours, ...benchPeers(ours)];
 }
 
