@@ -1,7 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { APP_VERSION } from '../services/appVersion';
 import { parseArgs, UsageError } from './args';
+import { datasetsCommand, datasetsHelp } from './commands/datasets';
+import { importCommand, importHelp } from './commands/import';
+import { prepareCommand, prepareHelp } from './commands/prepare';
 import { serveCommand, serveHelp } from './commands/serve';
+import { simulateCommand, simulateHelp } from './commands/simulate';
+
+const commandHelp: Record<string, string> = {
+  serve: serveHelp,
+  import: importHelp,
+  prepare: prepareHelp,
+  simulate: simulateHelp,
+  datasets: datasetsHelp,
+};
 
 const HELP = `ModeScope ${APP_VERSION} — dynamical latent-variable models for MEG/EEG
 
@@ -9,6 +21,10 @@ Usage: modescope <command> [options]
 
 Commands:
   serve      run the app in web mode (a browser on this machine)
+  import     import recordings as the sessions of a dataset
+  prepare    run a preparation pipeline (filter, tde_pca…) over a dataset
+  simulate   create a simulated dataset with known ground truth
+  datasets   list the datasets of a project
   version    print the version
   help       this text (or: modescope help <command>)
 
@@ -17,19 +33,37 @@ ${serveHelp}`;
 /** The renderer bundle sits beside this one in out/. */
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 
+/** The arguments after removing the command word itself (flags may come before it). */
+function withoutCommand(argv: string[], command: string): string[] {
+  const i = argv.indexOf(command);
+  return [...argv.slice(0, i), ...argv.slice(i + 1)];
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   try {
     switch (args.command) {
       case null:
       case 'help':
-        console.log(args.positionals[0] === 'serve' ? serveHelp : HELP);
+        console.log(commandHelp[args.positionals[0] ?? ''] ?? HELP);
         return 0;
       case 'version':
         console.log(APP_VERSION);
         return 0;
       case 'serve':
         await serveCommand(args, rendererDir);
+        return 0;
+      case 'import':
+        await importCommand(withoutCommand(argv, args.command));
+        return 0;
+      case 'prepare':
+        await prepareCommand(withoutCommand(argv, args.command));
+        return 0;
+      case 'simulate':
+        await simulateCommand(withoutCommand(argv, args.command));
+        return 0;
+      case 'datasets':
+        await datasetsCommand(withoutCommand(argv, args.command));
         return 0;
       default:
         throw new UsageError(`unknown command "${args.command}" (see \`modescope help\`)`);

@@ -2,6 +2,7 @@ import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
 import { createDispatcher } from '../rpc/dispatcher';
 import { mergeHandlers } from '../rpc/handlerRegistry';
+import { datasetHandlers } from './datasets/datasetHandlers';
 import { EventBus } from './eventBus';
 import { listDirectory } from './fileBrowser';
 import { JobRegistry } from './jobRegistry';
@@ -79,6 +80,7 @@ export function createServices(options: ServicesOptions) {
         'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
       },
     },
+    { module: 'datasets', handlers: datasetHandlers({ projects, jobs, events }) },
   );
 
   const dispatch = createDispatcher(handlers, (err) => console.error('[modescope] internal error:', err));

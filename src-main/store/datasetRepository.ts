@@ -46,6 +46,8 @@ export interface SessionRecord {
   dataArrayId: number | null;
   gapMaskArrayId: number | null;
   annotations: unknown[];
+  /** Samples marked missing in the gap mask; null when not counted. */
+  nGapSamples: number | null;
   createdAt: string;
 }
 
@@ -60,6 +62,27 @@ export interface NewSession {
   /** A uint8 [nSamples] array: 1 where the sample is missing. */
   gapMaskArrayId?: number | null;
   annotations?: unknown[];
+  nGapSamples?: number | null;
+}
+
+/** A ground-truth or fitted array (or JSON value) owned by a dataset, a session or a preparation. */
+export interface DatasetArrayRecord {
+  id: number;
+  datasetId: number;
+  sessionId: number | null;
+  preparationId: number | null;
+  role: string;
+  arrayId: number | null;
+  value: unknown;
+}
+
+export interface NewDatasetArray {
+  datasetId: number;
+  sessionId?: number | null;
+  preparationId?: number | null;
+  role: string;
+  arrayId?: number | null;
+  value?: unknown;
 }
 
 export const preparationStatuses = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
@@ -134,6 +157,7 @@ interface SessionRow {
   data_array_id: number | null;
   gap_mask_array_id: number | null;
   annotations_json: string;
+  n_gap_samples: number | null;
   created_at: string;
 }
 
@@ -174,6 +198,7 @@ const toSession = (row: SessionRow): SessionRecord => ({
   dataArrayId: row.data_array_id,
   gapMaskArrayId: row.gap_mask_array_id,
   annotations: JSON.parse(row.annotations_json) as unknown[],
+  nGapSamples: row.n_gap_samples ?? null,
   createdAt: row.created_at,
 });
 
@@ -273,6 +298,16 @@ export class DatasetRepository {
     if (typeof session.sourcePath !== 'string' || session.sourcePath.length === 0) {
       throw invalid('session source path is empty', { field: 'sourcePath' });
     }
+    if (
+      session.nGapSamples != null &&
+      (!Number.isSafeInteger(session.nGapSamples) ||
+        session.nGapSamples < 0 ||
+        session.nGapSamples > session.nSamples)
+    ) {
+      throw invalid(`nGapSamples must be an integer from 0 to nSamples, got ${session.nGapSamples}`, {
+        field: 'nGapSamples',
+      });
+    }
     if (!Number.isSafeInteger(session.nSamples) || session.nSamples < 0) {
       throw invalid(`nSamples must be a non-negative integer, got ${session.nSamples}`, {
         field: 'nSamples',
@@ -313,7 +348,7 @@ export class DatasetRepository {
       return this.store.db
         .prepare(
           `INSERT INTO sessions (dataset_id, ordinal, label, source_path, source_size, source_sha256, n_samples,
-             data_array_id, gap_mask_array_id, annotations_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             data_array_id, gap_mask_array_id, annotations_json, n_gap_samples, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           datasetId,
@@ -326,6 +361,7 @@ export class DatasetRepository {
           session.dataArrayId ?? null,
           session.gapMaskArrayId ?? null,
           annotations,
+          session.nGapSamples ?? null,
           now(),
         ).lastInsertRowid;
     });
@@ -459,5 +495,86 @@ export class DatasetRepository {
       arrayId: row.array_id,
       gapMaskArrayId: row.gap_mask_array_id,
     }));
+  }
+
+  /** Records an array or value owned by a dataset (and optionally one of its sessions or preparations). */
+  addDatasetArray(entry: NewDatasetArray): DatasetArrayRecord {
+    const role = typeof entry.role === 'string' ? entry.role.trim() : '';
+    if (role.length === 0) throw invalid('dataset array role is empty', { field: 'role' });
+    if (entry.arrayId == null && entry.value === undefined) {
+      throw invalid('a dataset array needs an array id or a value', { field: 'arrayId' });
+    }
+    const value = entry.value === undefined ? null : toJson(entry.value, 'value');
+    const id = this.store.transaction(() => {
+      this.get(entry.datasetId);
+      if (entry.sessionId != null && this.session(entry.sessionId).datasetId !== entry.datasetId) {
+        throw invalid(`session ${entry.sessionId} does not belong to dataset ${entry.datasetId}`, {
+          field: 'sessionId',
+        });
+      }
+      if (
+        entry.preparationId != null &&
+        this.preparation(entry.preparationId).datasetId !== entry.datasetId
+      ) {
+        throw invalid(`preparation ${entry.preparationId} does not belong to dataset ${entry.datasetId}`, {
+          field: 'preparationId',
+        });
+      }
+      if (entry.arrayId != null) arrayInfo(this.store, entry.arrayId);
+      return this.store.db
+        .prepare(
+          `INSERT INTO dataset_arrays (dataset_id, session_id, preparation_id, role, array_id, value_json, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          entry.datasetId,
+          entry.sessionId ?? null,
+          entry.preparationId ?? null,
+          role,
+          entry.arrayId ?? null,
+          value,
+          now(),
+        ).lastInsertRowid;
+    });
+    return this.datasetArrays({ datasetId: entry.datasetId }).find((a) => a.id === Number(id))!;
+  }
+
+  /**
+   * Arrays and values of a dataset; `sessionId`/`preparationId` null selects the dataset-level
+   * ones, undefined does not filter.
+   */
+  datasetArrays(filter: {
+    datasetId: number;
+    sessionId?: number | null;
+    preparationId?: number | null;
+    role?: string;
+  }): DatasetArrayRecord[] {
+    const rows = this.store.db
+      .prepare('SELECT * FROM dataset_arrays WHERE dataset_id = ? ORDER BY id')
+      .all(filter.datasetId) as {
+      id: number;
+      dataset_id: number;
+      session_id: number | null;
+      preparation_id: number | null;
+      role: string;
+      array_id: number | null;
+      value_json: string | null;
+    }[];
+    return rows
+      .filter(
+        (r) =>
+          (filter.sessionId === undefined || r.session_id === filter.sessionId) &&
+          (filter.preparationId === undefined || r.preparation_id === filter.preparationId) &&
+          (filter.role === undefined || r.role === filter.role),
+      )
+      .map((r) => ({
+        id: r.id,
+        datasetId: r.dataset_id,
+        sessionId: r.session_id,
+        preparationId: r.preparation_id,
+        role: r.role,
+        arrayId: r.array_id,
+        value: parseJson(r.value_json),
+      }));
   }
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appChannels } from './channels/app';
+import { datasetChannels, datasetEvents } from './channels/datasets';
 import { fileChannels } from './channels/files';
 import { jobChannels, jobEvents } from './channels/jobs';
 import { projectChannels, projectEvents } from './channels/projects';
@@ -15,11 +16,13 @@ export const channels = {
   ...projectChannels,
   ...fileChannels,
   ...jobChannels,
+  ...datasetChannels,
 } as const;
 
 export const events = {
   ...projectEvents,
   ...jobEvents,
+  ...datasetEvents,
 } as const;
 
 export type Channels = typeof channels;

@@ -371,13 +371,13 @@ describe('migrating an older project', () => {
     const v1Hash = sha256OfFile(file);
 
     const store = track(ProjectStore.open(file));
-    expect(store.schemaVersion).toBe(2);
+    expect(store.schemaVersion).toBe(SUPPORTED_SCHEMA_VERSION);
     expect(store.upgrade).not.toBeNull();
     const { backupPath, fromVersion, toVersion } = store.upgrade!;
-    expect([fromVersion, toVersion]).toEqual([1, 2]);
+    expect([fromVersion, toVersion]).toEqual([1, SUPPORTED_SCHEMA_VERSION]);
     expect(path.dirname(backupPath)).toBe(dir);
     expect(path.basename(backupPath)).toMatch(/^old\.modescope\.v1-backup-\d{8}T\d{6}Z$/);
-    expect(rawPragma(file, 'user_version')).toBe(2);
+    expect(rawPragma(file, 'user_version')).toBe(SUPPORTED_SCHEMA_VERSION);
 
     // The migrated file: new column usable, old data intact.
     store.db.prepare("UPDATE runs SET label = 'first run' WHERE seed = 42").run();
@@ -422,8 +422,9 @@ describe('migrating an older project', () => {
 
   it('rolls a failing migration back completely and leaves the file at the last good version', () => {
     const { file } = makeVersion1Project();
+    const next = SUPPORTED_SCHEMA_VERSION + 1;
     const failing: Migration = {
-      version: 3,
+      version: next,
       description: 'fails half-way',
       up(db) {
         db.exec('CREATE TABLE half_done (x INTEGER)');
@@ -434,10 +435,10 @@ describe('migrating an older project', () => {
       () => ProjectStore.open(file, { migrations: [...migrations, failing] }),
       'INTERNAL',
     );
-    expect(error.message).toContain('migration 3 failed: disk full (simulated)');
-    expect(error.details).toMatchObject({ failedVersion: 3, fileVersion: 2 });
-    // Migration 2 succeeded and stays; migration 3 left nothing behind.
-    expect(rawPragma(file, 'user_version')).toBe(2);
+    expect(error.message).toContain(`migration ${next} failed: disk full (simulated)`);
+    expect(error.details).toMatchObject({ failedVersion: next, fileVersion: SUPPORTED_SCHEMA_VERSION });
+    // The shipped migrations succeeded and stay; the failing one left nothing behind.
+    expect(rawPragma(file, 'user_version')).toBe(SUPPORTED_SCHEMA_VERSION);
     const db = new Database(file, { readonly: true });
     try {
       expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'half_done'").get()).toEqual({
@@ -451,15 +452,15 @@ describe('migrating an older project', () => {
     expect(fs.existsSync(`${file}.lock`)).toBe(false);
   });
 
-  it('a file written by a newer build (with a fake migration 3) is refused by this build', () => {
+  it('a file written by a newer build (with a fake next migration) is refused by this build', () => {
     const { file } = makeVersion1Project();
     const extra: Migration = {
-      version: 3,
+      version: SUPPORTED_SCHEMA_VERSION + 1,
       description: 'new table',
       up: (db) => db.exec('CREATE TABLE future (x)'),
     };
     const newer = track(ProjectStore.open(file, { migrations: [...migrations, extra] }));
-    expect(newer.schemaVersion).toBe(3);
+    expect(newer.schemaVersion).toBe(SUPPORTED_SCHEMA_VERSION + 1);
     newer.close();
     expectRpcError(() => ProjectStore.open(file), 'PROJECT_TOO_NEW');
   });

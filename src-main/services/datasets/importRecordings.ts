@@ -1,0 +1,214 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { ImportRequest } from '../../../src-shared/domain/dataset';
+import type { RecordingHeader } from '../../../src-shared/domain/recording';
+import { RpcError } from '../../../src-shared/rpc/errors';
+import { openRecording, type RecordingSource } from '../../data/readers';
+import { beginArray, deleteArray, type ArrayWriter } from '../../store/arrayStore';
+import { DatasetRepository } from '../../store/datasetRepository';
+import type { ProjectStore } from '../../store/projectStore';
+import type { JobHandle } from '../jobRegistry';
+import { planChannels } from './channelPlan';
+import { datasetError } from './errors';
+import { sha256OfFile } from './fileDigest';
+import { markRanges, missingRanges } from './gapMask';
+
+/** Values read from a file per step: 4 MiB of float32, whatever the channel count. */
+const VALUES_PER_READ = 1 << 20;
+
+interface ImportedSession {
+  path: string;
+  label: string;
+  size: number;
+  sha256: string;
+  header: RecordingHeader;
+  dataArrayId: number;
+  maskArrayId: number;
+  nGapSamples: number;
+}
+
+/**
+ * Streams one or many recordings into the project as the sessions of a new dataset. Each file
+ * is read window by window into one reusable buffer; kept channels go to an ArrayWriter (one
+ * chunk buffered) and the gap mask to another, while the file's SHA-256 is computed from a
+ * separate stream. The dataset and its sessions are written in one transaction at the end, so an
+ * error or a cancel anywhere leaves nothing: unfinished writers are aborted and finished arrays
+ * deleted before the error goes on.
+ */
+export async function importRecordings(
+  store: ProjectStore,
+  request: ImportRequest,
+  job: JobHandle,
+): Promise<number> {
+  const repo = new DatasetRepository(store);
+  const sources: RecordingSource[] = [];
+  const writers: ArrayWriter[] = [];
+  const finishedArrays: number[] = [];
+  const hashAbort = new AbortController();
+  const pendingHashes: Promise<unknown>[] = [];
+  try {
+    assertNameFree(repo, request.name);
+    const paths = request.files.map((f) => resolve(f.path));
+    for (const path of paths) {
+      job.progress(`opening ${basename(path)}`, 0, 0);
+      sources.push(await openRecording(path, request.options ?? {}));
+      job.throwIfCancelled();
+    }
+    const headers = sources.map((s) => s.header);
+    const plan = planChannels(headers, request.channelPolicy, request.channels);
+    const nKept = plan.channels.length;
+    const totalSamples = headers.reduce((a, h) => a + h.nSamples, 0);
+    let samplesDone = 0;
+    const imported: ImportedSession[] = [];
+
+    for (const [i, source] of sources.entries()) {
+      const header = source.header;
+      const path = paths[i]!;
+      const file = basename(path);
+      const size = (await stat(path)).size;
+      const hashing = sha256OfFile(path, hashAbort.signal);
+      pendingHashes.push(hashing.catch(() => undefined));
+
+      const nCh = header.channels.length;
+      const columns = plan.columns[i]!;
+      const identity = columns.length === nCh && columns.every((c, k) => c === k);
+      const rowsPerRead = Math.max(1, Math.floor(VALUES_PER_READ / nCh));
+      const readBuffer = new Float32Array(rowsPerRead * nCh);
+      const keptBuffer = identity ? readBuffer : new Float32Array(rowsPerRead * nKept);
+      const maskBuffer = new Uint8Array(rowsPerRead);
+      const missing = missingRanges(
+        header.gapSegments,
+        header.annotations,
+        header.samplingRate,
+        header.nSamples,
+      );
+
+      const dataWriter = beginArray(store, { name: `import:${file}`, dtype: 'float32', rowShape: [nKept] });
+      writers.push(dataWriter);
+      const maskWriter = beginArray(store, { name: `import:${file}:gaps`, dtype: 'uint8' });
+      writers.push(maskWriter);
+      let nGapSamples = 0;
+
+      for (let start = 0; start < header.nSamples; start += rowsPerRead) {
+        const rows = Math.min(rowsPerRead, header.nSamples - start);
+        const window = readBuffer.subarray(0, rows * nCh);
+        await source.readInto(start, rows, window);
+        job.throwIfCancelled();
+        const kept = keptBuffer.subarray(0, rows * nKept);
+        const mask = maskBuffer.subarray(0, rows);
+        mask.fill(0);
+        markRanges(mask, start, missing);
+        for (let t = 0; t < rows; t++) {
+          const inRow = t * nCh;
+          const outRow = t * nKept;
+          for (let k = 0; k < nKept; k++) {
+            const v = window[inRow + columns[k]!]!;
+            if (Number.isFinite(v)) {
+              if (!identity) kept[outRow + k] = v;
+            } else {
+              // Missing values are stored as 0 with the sample masked; see domain/dataset.ts.
+              kept[outRow + k] = 0;
+              mask[t] = 1;
+            }
+          }
+          nGapSamples += mask[t]!;
+        }
+        dataWriter.appendRows(kept);
+        maskWriter.appendRows(mask);
+        samplesDone += rows;
+        job.progress(`reading ${file} (${i + 1} of ${sources.length})`, samplesDone, totalSamples);
+      }
+      finishedArrays.push(dataWriter.finish());
+      finishedArrays.push(maskWriter.finish());
+      job.progress(`checksum of ${file}`, samplesDone, totalSamples);
+      const sha256 = await hashing;
+      job.throwIfCancelled();
+      imported.push({
+        path,
+        label: request.files[i]!.label ?? file,
+        size,
+        sha256,
+        header,
+        dataArrayId: dataWriter.id,
+        maskArrayId: maskWriter.id,
+        nGapSamples,
+      });
+    }
+
+    const formats = new Set(headers.map((h) => h.format));
+    const datasetId = store.transaction(() => {
+      const dataset = repo.create({
+        name: request.name,
+        format: formats.size === 1 ? headers[0]!.format : 'mixed',
+        samplingRateHz: headers[0]!.samplingRate,
+        channels: plan.channels.map((c) => ({ name: c.name, type: c.type, unit: c.unit })),
+      });
+      for (const s of imported) {
+        repo.addSession(dataset.id, {
+          label: s.label,
+          sourcePath: s.path,
+          sourceSize: s.size,
+          sourceSha256: s.sha256,
+          nSamples: s.header.nSamples,
+          dataArrayId: s.dataArrayId,
+          gapMaskArrayId: s.maskArrayId,
+          annotations: s.header.annotations,
+          nGapSamples: s.nGapSamples,
+        });
+      }
+      store.appendAction({
+        kind: 'datasets.import',
+        payload: { ...request, jobId: undefined, datasetId: dataset.id },
+        cli: importCommandLine(request),
+      });
+      return dataset.id;
+    });
+    return datasetId;
+  } catch (error) {
+    hashAbort.abort();
+    for (const writer of writers) {
+      try {
+        writer.abort();
+      } catch {
+        // The writer may already be finished; its array is deleted below.
+      }
+    }
+    for (const id of finishedArrays) {
+      try {
+        deleteArray(store, id);
+      } catch {
+        // Already gone with its writer.
+      }
+    }
+    throw datasetError(error);
+  } finally {
+    await Promise.all(pendingHashes);
+    await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
+  }
+}
+
+/** Checked up front so that a long import does not fail at its very end. */
+export function assertNameFree(repo: DatasetRepository, name: string): void {
+  const trimmed = name.trim();
+  if (repo.list().some((d) => d.name === trimmed)) {
+    throw new RpcError('ALREADY_EXISTS', `a dataset named "${trimmed}" already exists`, {
+      field: 'name',
+      name: trimmed,
+    });
+  }
+}
+
+const quote = (s: string) => (/^[\w./:@+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+
+/** The `modescope import` line that repeats this import (for the action log). */
+export function importCommandLine(request: ImportRequest): string {
+  const parts = ['modescope', 'import', '--project', '<project>', '--name', quote(request.name)];
+  if (request.channels) parts.push('--channels', quote(request.channels.join(',')));
+  if (request.channelPolicy === 'common') parts.push('--common-channels');
+  const o = request.options ?? {};
+  if (o.orientation) parts.push('--orientation', o.orientation);
+  if (o.samplingRate !== undefined) parts.push('--sampling-rate', String(o.samplingRate));
+  if (o.field) parts.push('--field', quote(o.field));
+  for (const f of request.files) parts.push(quote(resolve(f.path)));
+  return parts.join(' ');
+}
