@@ -53,6 +53,14 @@ describe.skipIf(!hasSharedData)('real EEG recordings match their float32 .npy co
     });
   }
 
+  it('types the EEGLAB tutorial EOG channels as EOG from their labels', async () => {
+    const source = await openRecording(path.join(eegDir, 'raw/eeglab_data.set'));
+    await source.close();
+    const eog = source.header.channels.filter((c) => c.type === 'eog').map((c) => c.name);
+    expect(eog).toEqual(['EOG1', 'EOG2']);
+    expect(source.header.channels.filter((c) => c.type === 'eeg')).toHaveLength(30);
+  });
+
   it('serves a window of an EDF+ recording equal to the same rows of the whole read', async () => {
     const file = path.join(eegDir, 'raw/eegmmidb_S001R04.edf');
     const whole = await readRecording(file);

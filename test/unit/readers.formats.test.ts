@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordingHeaderSchema } from '../../src-shared/domain/recording';
+import { channelTypeFromName } from '../../src-main/data/readers/channelTypeFromName';
 import { openRecording } from '../../src-main/data/readers/openRecording';
 import { readRecording } from '../../src-main/data/readers/readRecording';
 import {
@@ -99,6 +100,39 @@ const annotationSignal = (spr: number): EdfSignalSpec => ({
   digMin: -32768,
   digMax: 32767,
   samplesPerRecord: spr,
+});
+
+describe('channel types from names', () => {
+  it('recognises trigger, EOG, ECG, EMG and respiration labels and leaves the rest EEG', () => {
+    const names = [
+      'Status',
+      'TRIGGER',
+      'HEOG',
+      'veog-l',
+      'EOG Left',
+      'EKG1',
+      'ECG',
+      'EMG chin',
+      'Resp',
+      'Fz',
+      'Cz..',
+      'Ergo-Left',
+    ];
+    expect(names.map(channelTypeFromName)).toEqual([
+      'stim',
+      'stim',
+      'eog',
+      'eog',
+      'eog',
+      'ecg',
+      'ecg',
+      'emg',
+      'resp',
+      'eeg',
+      'eeg',
+      'eeg',
+    ]);
+  });
 });
 
 describe('EDF and BDF', () => {

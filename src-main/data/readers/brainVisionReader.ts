@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Annotation, ChannelInfo, RecordingHeader } from '../../../src-shared/domain/recording';
 import { BinaryFile } from './binaryFile';
+import { channelTypeFromName } from './channelTypeFromName';
 import { companionPath } from './companionFile';
 import { DenseMatrixSource, type DenseMatrixLayout } from './denseMatrixSource';
 import { looksLikeBrainVisionHeader } from './formatDetection';
@@ -59,7 +60,11 @@ function parseChannel(line: string | undefined, index: number, fail: (p: string)
   const written = unitText.trim() === '' ? 'µV' : unitText.trim();
   const volt = voltageUnit(written);
   const label = unescapeCommas(name.trim()) || `Ch${index + 1}`;
-  if (volt) return { info: { name: label, type: 'eeg', unit: 'V' }, scale: resolution * volt.factor };
+  if (volt)
+    return {
+      info: { name: label, type: channelTypeFromName(label), unit: 'V' },
+      scale: resolution * volt.factor,
+    };
   return { info: { name: label, type: 'misc', unit: written }, scale: resolution };
 }
 

@@ -6,6 +6,7 @@ import type {
   SampleRange,
 } from '../../../src-shared/domain/recording';
 import { BinaryFile, READ_CHUNK_BYTES } from './binaryFile';
+import { channelTypeFromName } from './channelTypeFromName';
 import { parseRecordTals } from './edfAnnotations';
 import {
   checkHeader,
@@ -58,20 +59,6 @@ function field(buf: Buffer, start: number, length: number): string {
 
 function isAnnotationSignal(label: string): boolean {
   return label === 'EDF Annotations' || label === 'BDF Annotations';
-}
-
-/** Channel type from the label: 'Status'/'Trigger' are stim; an EDF+ type prefix ("EOG Left") names the rest. */
-function channelTypeFromLabel(label: string): ChannelType {
-  const upper = label.toUpperCase();
-  if (upper === 'STATUS' || upper === 'TRIGGER') return 'stim';
-  const prefix = upper.split(/\s+/)[0];
-  if (upper.includes(' ')) {
-    if (prefix === 'EOG') return 'eog';
-    if (prefix === 'ECG' || prefix === 'EKG') return 'ecg';
-    if (prefix === 'EMG') return 'emg';
-    if (prefix === 'RESP') return 'resp';
-  }
-  return 'eeg';
 }
 
 function startTimeOf(fixed: Buffer, recordOnset: number): string | undefined {
@@ -319,7 +306,7 @@ function describeChannel(
   format: 'edf' | 'bdf',
   warnings: string[],
 ): KeptChannel {
-  const type = channelTypeFromLabel(signal.label);
+  const type = channelTypeFromName(signal.label);
   if (type === 'stim') {
     // Trigger codes are the stored integers; physical scaling would only blur them.
     return { signal, info: { name, type, unit: '' }, scale: 1, offset: 0, maskLow16: format === 'bdf' };

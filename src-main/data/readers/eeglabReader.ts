@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Annotation, RecordingHeader } from '../../../src-shared/domain/recording';
 import { BinaryFile } from './binaryFile';
+import { channelTypeFromName } from './channelTypeFromName';
 import { companionPath } from './companionFile';
 import { openEeglabV73 } from './eeglabV73Reader';
 import { DenseMatrixSource } from './denseMatrixSource';
@@ -92,7 +93,7 @@ export async function openEeglab(setPath: string, options: OpenRecordingOptions)
       sourcePath: setPath,
       samplingRate: srate,
       nSamples: pnts,
-      channels: names.map((name) => ({ name, type: 'eeg', unit: 'V' })),
+      channels: names.map((name) => ({ name, type: channelTypeFromName(name), unit: 'V' })),
       annotations: eventAnnotations(field('event'), srate, warnings),
       gapSegments: [],
       warnings,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Annotation, RecordingHeader } from '../../../src-shared/domain/recording';
 import { BinaryFile } from './binaryFile';
+import { channelTypeFromName } from './channelTypeFromName';
 import { companionPath } from './companionFile';
 import { DenseMatrixSource } from './denseMatrixSource';
 import {
@@ -130,7 +131,7 @@ export async function openEeglabV73(
       sourcePath: setPath,
       samplingRate: srate,
       nSamples: pnts,
-      channels: names.map((name) => ({ name, type: 'eeg', unit: 'V' })),
+      channels: names.map((name) => ({ name, type: channelTypeFromName(name), unit: 'V' })),
       annotations: annotations.sort((a, b) => a.onset - b.onset),
       gapSegments: [],
       warnings,
