@@ -1,7 +1,6 @@
 import type {
   Annotation,
   ChannelInfo,
-  ChannelType,
   RecordingHeader,
   SampleRange,
 } from '../../../src-shared/domain/recording';
