@@ -264,6 +264,15 @@ describe('DyNeMo training', () => {
     otherConfig.dispose();
   });
 
+  it('leaves no tensors behind once disposed', async () => {
+    const before = tf.memory().numTensors;
+    const t = new DynemoTrainer({ ...small, n_epochs: 2, n_kl_annealing_epochs: 1 }, hmmSessions());
+    await t.train();
+    t.outputs();
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('cancels before the first batch', async () => {
     const controller = new AbortController();
     controller.abort();
