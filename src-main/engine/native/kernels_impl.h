@@ -581,6 +581,34 @@ static inline void dot4_lanes(const vf* a, const vf* b0, const vf* b1, const vf*
   out[3] = x3 + y3;
 }
 
+// Two rows a0, a1 against four rows b_q: o0[q] = Σ a0[k] b_q[k], o1[q] = Σ a1[k] b_q[k]. Six loads
+// feed eight FMAs, which matters because these rows come from L2.
+static inline void dot2x4_lanes(const vf* a0, const vf* a1, const vf* b0, const vf* b1, const vf* b2, const vf* b3,
+                                int n, vf o0[4], vf o1[4]) {
+  vf x0 = splat(0), x1 = splat(0), x2 = splat(0), x3 = splat(0);
+  vf y0 = splat(0), y1 = splat(0), y2 = splat(0), y3 = splat(0);
+  for (int k = 0; k < n; ++k) {
+    const vf p = a0[k], q = a1[k];
+    const vf c0 = b0[k], c1 = b1[k], c2 = b2[k], c3 = b3[k];
+    x0 += p * c0;
+    x1 += p * c1;
+    x2 += p * c2;
+    x3 += p * c3;
+    y0 += q * c0;
+    y1 += q * c1;
+    y2 += q * c2;
+    y3 += q * c3;
+  }
+  o0[0] = x0;
+  o0[1] = x1;
+  o0[2] = x2;
+  o0[3] = x3;
+  o1[0] = y0;
+  o1[1] = y1;
+  o1[2] = y2;
+  o1[3] = y3;
+}
+
 // Loads α and r = x − Σ α μ for the group's lanes.
 static void load_lanes(const MvnArgs& a, const Group& grp, FullWorkspace& ws) {
   const int C = ws.C, K = ws.K;
@@ -634,27 +662,8 @@ static void mix_and_factorise(const MvnArgs& a, const float* d_t, const Group& g
     logdet[m] = 0.0;
     prod[m] = 1.0;
   }
-  for (int i = 0; i < C; ++i) {
-    vf* li = L + tri(i);
-    int j = 0;
-    for (; j + 4 <= i; j += 4) {
-      const vf* r0 = L + tri(j);
-      const vf* r1 = L + tri(j + 1);
-      const vf* r2 = L + tri(j + 2);
-      const vf* r3 = L + tri(j + 3);
-      vf acc[4];
-      dot4_lanes(li, r0, r1, r2, r3, j, acc);
-      const vf v0 = (li[j] - acc[0]) * inv_diag[j];
-      const vf v1 = (li[j + 1] - acc[1] - v0 * r1[j]) * inv_diag[j + 1];
-      const vf v2 = (li[j + 2] - acc[2] - v0 * r2[j] - v1 * r2[j + 1]) * inv_diag[j + 2];
-      const vf v3 = (li[j + 3] - acc[3] - v0 * r3[j] - v1 * r3[j + 1] - v2 * r3[j + 2]) * inv_diag[j + 3];
-      li[j] = v0;
-      li[j + 1] = v1;
-      li[j + 2] = v2;
-      li[j + 3] = v3;
-    }
-    for (; j < i; ++j) li[j] = (li[j] - dot_lanes(li, L + tri(j), j)) * inv_diag[j];
-    const vf d = li[i] - dot_lanes(li, li, i);
+  auto pivot = [&](vf* row, int i) {
+    const vf d = row[i] - dot_lanes(row, row, i);
     for (int m = 0; m < VL; ++m) {
       float dm = d[m];
       if (!(dm > 0.0f)) {
@@ -662,7 +671,7 @@ static void mix_and_factorise(const MvnArgs& a, const float* d_t, const Group& g
         dm = 1.0f;  // keep the lane finite; the call reports the failure
       }
       const float root = sqrtf(dm);
-      li[i][m] = root;
+      row[i][m] = root;
       inv_diag[i][m] = 1.0f / root;
       prod[m] *= root;
       // Taking the log every few factors keeps the product in double range without a log per pivot.
@@ -670,6 +679,47 @@ static void mix_and_factorise(const MvnArgs& a, const float* d_t, const Group& g
         logdet[m] += 2.0 * log(prod[m]);
         prod[m] = 1.0;
       }
+    }
+  };
+  // Finishes L_row[j..j+3] from the partial sums over k < j.
+  auto finish4 = [&](vf* row, int j, const vf* acc) {
+    const vf* r1 = L + tri(j + 1);
+    const vf* r2 = L + tri(j + 2);
+    const vf* r3 = L + tri(j + 3);
+    const vf v0 = (row[j] - acc[0]) * inv_diag[j];
+    const vf v1 = (row[j + 1] - acc[1] - v0 * r1[j]) * inv_diag[j + 1];
+    const vf v2 = (row[j + 2] - acc[2] - v0 * r2[j] - v1 * r2[j + 1]) * inv_diag[j + 2];
+    const vf v3 = (row[j + 3] - acc[3] - v0 * r3[j] - v1 * r3[j + 1] - v2 * r3[j + 2]) * inv_diag[j + 3];
+    row[j] = v0;
+    row[j + 1] = v1;
+    row[j + 2] = v2;
+    row[j + 3] = v3;
+  };
+  // Rows i and i+1 together: they share every load of the rows above them.
+  for (int i = 0; i < C; i += 2) {
+    const bool pair = i + 1 < C;
+    vf* li = L + tri(i);
+    vf* lk = pair ? L + tri(i + 1) : nullptr;
+    int j = 0;
+    for (; j + 4 <= i; j += 4) {
+      const vf* r0 = L + tri(j);
+      const vf* r1 = L + tri(j + 1);
+      const vf* r2 = L + tri(j + 2);
+      const vf* r3 = L + tri(j + 3);
+      vf acc0[4], acc1[4];
+      if (pair) {
+        dot2x4_lanes(li, lk, r0, r1, r2, r3, j, acc0, acc1);
+        finish4(lk, j, acc1);
+      } else {
+        dot4_lanes(li, r0, r1, r2, r3, j, acc0);
+      }
+      finish4(li, j, acc0);
+    }
+    for (int jj = j; jj < i; ++jj) li[jj] = (li[jj] - dot_lanes(li, L + tri(jj), jj)) * inv_diag[jj];
+    pivot(li, i);
+    if (pair) {
+      for (int jj = j; jj <= i; ++jj) lk[jj] = (lk[jj] - dot_lanes(lk, L + tri(jj), jj)) * inv_diag[jj];
+      pivot(lk, i + 1);
     }
   }
   forward_solve(ws);
@@ -782,38 +832,72 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
       // (L⁻¹)_ij = −(1/L_ii) Σ_{k=j}^{i−1} L_ik U_jk, where row j of U is contiguous in k.
       vf* U = ws.Aux();
       auto u = [&](int j, int k) -> vf* { return U + upper_row(j, C) + (k - j); };
-      for (int i = 0; i < C; ++i) {
+      for (int i = 0; i < C; i += 2) {
+        const bool pair = i + 1 < C;
         const vf* li = L + tri(i);
+        const vf* lk = pair ? L + tri(i + 1) : nullptr;
         const vf neg = -inv_diag[i];
+        const vf neg1 = pair ? -inv_diag[i + 1] : splat(0);
         *u(i, i) = inv_diag[i];
         int j = 0;
         for (; j + 4 <= i; j += 4) {
           const vf h0 = li[j] * *u(j, j) + li[j + 1] * *u(j, j + 1) + li[j + 2] * *u(j, j + 2);
           const vf h1 = li[j + 1] * *u(j + 1, j + 1) + li[j + 2] * *u(j + 1, j + 2);
           const vf h2 = li[j + 2] * *u(j + 2, j + 2);
-          vf acc[4];
-          dot4_lanes(li + j + 3, u(j, j + 3), u(j + 1, j + 3), u(j + 2, j + 3), u(j + 3, j + 3), i - (j + 3), acc);
+          vf acc[4], acc1[4];
+          if (pair) {
+            dot2x4_lanes(li + j + 3, lk + j + 3, u(j, j + 3), u(j + 1, j + 3), u(j + 2, j + 3), u(j + 3, j + 3),
+                         i - (j + 3), acc, acc1);
+          } else {
+            dot4_lanes(li + j + 3, u(j, j + 3), u(j + 1, j + 3), u(j + 2, j + 3), u(j + 3, j + 3), i - (j + 3), acc);
+          }
           *u(j, i) = neg * (h0 + acc[0]);
           *u(j + 1, i) = neg * (h1 + acc[1]);
           *u(j + 2, i) = neg * (h2 + acc[2]);
           *u(j + 3, i) = neg * acc[3];
+          if (pair) {
+            // Row i+1 also sums over k = i, the entries just written.
+            const vf k0 = lk[j] * *u(j, j) + lk[j + 1] * *u(j, j + 1) + lk[j + 2] * *u(j, j + 2);
+            const vf k1 = lk[j + 1] * *u(j + 1, j + 1) + lk[j + 2] * *u(j + 1, j + 2);
+            const vf k2 = lk[j + 2] * *u(j + 2, j + 2);
+            const vf lki = lk[i];
+            *u(j, i + 1) = neg1 * (k0 + acc1[0] + lki * *u(j, i));
+            *u(j + 1, i + 1) = neg1 * (k1 + acc1[1] + lki * *u(j + 1, i));
+            *u(j + 2, i + 1) = neg1 * (k2 + acc1[2] + lki * *u(j + 2, i));
+            *u(j + 3, i + 1) = neg1 * (acc1[3] + lki * *u(j + 3, i));
+          }
         }
-        for (; j < i; ++j) *u(j, i) = neg * dot_lanes(li + j, u(j, j), i - j);
+        for (int jj = j; jj < i; ++jj) *u(jj, i) = neg * dot_lanes(li + jj, u(jj, jj), i - jj);
+        if (pair) {
+          *u(i + 1, i + 1) = inv_diag[i + 1];
+          for (int jj = j; jj <= i; ++jj) *u(jj, i + 1) = neg1 * dot_lanes(lk + jj, u(jj, jj), i + 1 - jj);
+        }
       }
       // G = −½ g (C⁻¹ − s sᵀ) with C⁻¹_ij = Σ_{k≥i} U_ik U_jk (j ≤ i); overwrites L.
       vf* G = L;
       const vf half_g = -0.5f * g;
-      for (int i = 0; i < C; ++i) {
+      const vf* sv = s;
+      for (int i = 0; i < C; i += 2) {
+        const bool pair = i + 1 < C;
         const vf* ui = u(i, i);
-        const int n = C - i;
         vf* gi = G + tri(i);
+        vf* gk = pair ? G + tri(i + 1) : nullptr;
         int j = 0;
-        for (; j + 4 <= i + 1; j += 4) {
-          vf acc[4];
-          dot4_lanes(ui, u(j, i), u(j + 1, i), u(j + 2, i), u(j + 3, i), n, acc);
-          for (int q = 0; q < 4; ++q) gi[j + q] = half_g * (acc[q] - s[i] * s[j + q]);
+        if (pair) {
+          const vf* uk = u(i + 1, i + 1);
+          const int n = C - (i + 1);
+          for (; j + 4 <= i + 1; j += 4) {
+            vf acc0[4], acc1[4];
+            dot2x4_lanes(ui + 1, uk, u(j, i + 1), u(j + 1, i + 1), u(j + 2, i + 1), u(j + 3, i + 1), n, acc0, acc1);
+            for (int q = 0; q < 4; ++q) {
+              const vf ci = acc0[q] + ui[0] * *u(j + q, i);  // row i also has the k = i term
+              gi[j + q] = half_g * (ci - sv[i] * sv[j + q]);
+              gk[j + q] = half_g * (acc1[q] - sv[i + 1] * sv[j + q]);
+            }
+          }
+          for (int jj = j; jj <= i + 1; ++jj) gk[jj] = half_g * (dot_lanes(uk, u(jj, i + 1), n) - sv[i + 1] * sv[jj]);
         }
-        for (; j <= i; ++j) gi[j] = half_g * (dot_lanes(ui, u(j, i), n) - s[i] * s[j]);
+        for (int jj = j; jj <= i; ++jj) gi[jj] = half_g * (dot_lanes(ui, u(jj, i), C - i) - sv[i] * sv[jj]);
       }
       // dα_k = ⟨G, D_k⟩ (lower triangle, off-diagonals twice) + g sᵀ μ_k, eight modes at a time.
       for (int k0 = 0; k0 < K; k0 += VL) {
