@@ -33,12 +33,6 @@ ${serveHelp}`;
 /** The renderer bundle sits beside this one in out/. */
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 
-/** The arguments after removing the command word itself (flags may come before it). */
-function withoutCommand(argv: string[], command: string): string[] {
-  const i = argv.indexOf(command);
-  return [...argv.slice(0, i), ...argv.slice(i + 1)];
-}
-
 export async function runCli(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   try {
@@ -54,16 +48,16 @@ export async function runCli(argv: string[]): Promise<number> {
         await serveCommand(args, rendererDir);
         return 0;
       case 'import':
-        await importCommand(withoutCommand(argv, args.command));
+        await importCommand(argv);
         return 0;
       case 'prepare':
-        await prepareCommand(withoutCommand(argv, args.command));
+        await prepareCommand(argv);
         return 0;
       case 'simulate':
-        await simulateCommand(withoutCommand(argv, args.command));
+        await simulateCommand(argv);
         return 0;
       case 'datasets':
-        await datasetsCommand(withoutCommand(argv, args.command));
+        await datasetsCommand(argv);
         return 0;
       default:
         throw new UsageError(`unknown command "${args.command}" (see \`modescope help\`)`);

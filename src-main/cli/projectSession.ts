@@ -110,6 +110,7 @@ export function numberFlag(args: ParsedArgs, name: string): number | undefined {
 /**
  * The shared parser takes the word after any flag as its value, so `--create a.edf` would
  * swallow a file name. Moving this command's on/off flags to the end keeps them valueless.
+ * `argv` is the whole command line, command word included (it stays the first positional).
  */
 export function parseCommandArgs(argv: readonly string[], booleanFlags: readonly string[]): ParsedArgs {
   const isBoolean = (a: string) => booleanFlags.some((f) => a === `--${f}`);
