@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadNativeKernels } from './native/load';
@@ -52,6 +52,10 @@ function wasmDistFolder(): string {
 async function tryWasm(): Promise<boolean> {
   try {
     setWasmPaths(wasmDistFolder());
+    // One wasm thread: the threaded build needs cross-origin isolation in Electron, and the heavy
+    // work runs in the native kernels' own pool anyway. SIMD is detected by the backend itself.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    setThreadsCount(1);
     return await tf.setBackend('wasm');
   } catch {
     return false;
