@@ -36,8 +36,14 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-7;
     for (const [name, variable] of variables) {
-      this.m.set(name, tf.variable(tf.zerosLike(variable), false));
-      this.v.set(name, tf.variable(tf.zerosLike(variable), false));
+      this.m.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(variable), false)),
+      );
+      this.v.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(variable), false)),
+      );
     }
   }
 
@@ -82,7 +88,7 @@ export class Adam {
         const values = state[which][name];
         if (!values || values.length !== variable.size)
           throw new Error(`Adam state: ${which}['${name}'] is missing or has the wrong size`);
-        variable.assign(tf.tensor(values, variable.shape, 'float32'));
+        tf.tidy(() => variable.assign(tf.tensor(values, variable.shape, 'float32')));
       }
     }
     this.iteration = state.iteration;

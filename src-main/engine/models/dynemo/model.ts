@@ -184,7 +184,7 @@ export class DynemoModel {
     this.specs = specs;
     const prefix = `dynemo${instanceCounter++}`;
     for (const s of specs) {
-      const v = tf.variable(tf.zeros(s.shape), s.trainable, `${prefix}/${s.name}`);
+      const v = tf.tidy(() => tf.variable(tf.zeros(s.shape), s.trainable, `${prefix}/${s.name}`));
       this.variables.set(s.name, v);
       if (s.trainable) this.trainable.set(s.name, v);
     }
@@ -193,7 +193,8 @@ export class DynemoModel {
   /** Draws every weight afresh (osl-dynamics' reset), consuming `rng` in a fixed order. */
   initialise(rng: SeededRandom): void {
     for (const s of this.specs) {
-      this.variables.get(s.name)!.assign(tf.tensor(s.init(rng), s.shape, 'float32'));
+      const v = this.variables.get(s.name)!;
+      tf.tidy(() => v.assign(tf.tensor(s.init(rng), s.shape, 'float32')));
     }
   }
 
@@ -210,7 +211,8 @@ export class DynemoModel {
       if (w.length !== v.size)
         throw new Error(`weights: '${name}' has ${w.length} values, expected ${v.size}`);
     }
-    for (const [name, v] of this.variables) v.assign(tf.tensor(weights[name]!, v.shape, 'float32'));
+    for (const [name, v] of this.variables)
+      tf.tidy(() => v.assign(tf.tensor(weights[name]!, v.shape, 'float32')));
   }
 
   private w(name: string): tf.Variable {
