@@ -11,3 +11,4 @@ export { readRecording, readWholeSource, type ReadRecordingOptions, type Recordi
 export type { OpenRecordingOptions, RecordingSource } from './recordingSource';
 export { RecordingReadError } from './recordingReadError';
 export { detectFormat } from './formatDetection';
+export { recordingWindows, type RecordingWindow } from './recordingWindows';

@@ -1,6 +1,7 @@
 import type { RecordingHeader } from '../../../src-shared/domain/recording';
 import { READ_CHUNK_BYTES } from './binaryFile';
 import { openRecording } from './openRecording';
+import { markMissingSamples } from './recordingWindows';
 import { RecordingReadError } from './recordingReadError';
 import { MemorySource, type OpenRecordingOptions, type RecordingSource } from './recordingSource';
 
@@ -44,23 +45,18 @@ export async function readWholeSource(
   const rowsPerWindow = Math.max(1, Math.floor(READ_CHUNK_BYTES / (4 * nCh)));
   // Gap segments are marked 2 while reading so NaNs inside them are not counted as surprises.
   for (const gap of gapSegments) gapMask.fill(2, gap.start, gap.end);
+  const scratch = new Uint8Array(rowsPerWindow);
   let nonFinite = 0;
   for (let start = 0; start < nSamples; start += rowsPerWindow) {
     const rows = Math.min(rowsPerWindow, nSamples - start);
     const window = data.subarray(start * nCh, (start + rows) * nCh);
     if (!shared) await source.readInto(start, rows, window);
+    const windowMask = scratch.subarray(0, rows).fill(0);
+    markMissingSamples(window, nCh, windowMask);
     for (let t = 0; t < rows; t++) {
-      let missing = 0;
-      for (let c = t * nCh, end = c + nCh; c < end; c++) {
-        const v = window[c]!;
-        // v - v is NaN exactly for NaN and ±Inf; infinities become NaN so "missing" has one spelling.
-        if (v - v !== 0) {
-          window[c] = Number.NaN;
-          missing = 1;
-        }
-      }
-      if (missing && gapMask[start + t] === 0) nonFinite++;
-      if (missing) gapMask[start + t] = 1;
+      if (!windowMask[t]) continue;
+      if (gapMask[start + t] === 0) nonFinite++;
+      gapMask[start + t] = 1;
     }
   }
   for (const gap of gapSegments) gapMask.fill(1, gap.start, gap.end);
