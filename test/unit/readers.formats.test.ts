@@ -67,6 +67,16 @@ describe('npy', () => {
     expect(guessed.header.warnings.join(' ')).toMatch(/1 Hz was assumed/);
   });
 
+  it('reads npy format version 2 (32-bit header length)', async () => {
+    const v1 = npyBytes('<f4', [2, 2], false, [1, 2, 3, 4]);
+    const headerLength = v1.readUInt16LE(8);
+    const v2 = Buffer.concat([v1.subarray(0, 8), Buffer.alloc(4), v1.subarray(10)]);
+    v2[6] = 2;
+    v2.writeUInt32LE(headerLength, 8);
+    const r = await readRecording(writeBytes(file('v2.npy'), v2), { samplingRate: 1 });
+    expect(Array.from(r.data)).toEqual([1, 2, 3, 4]);
+  });
+
   it('reads a 1-D array as one channel with given names', async () => {
     const p = writeBytes(file('vec.npy'), npyBytes('<f8', [5], false, [1, 2, 3, 4, 5]));
     const r = await readRecording(p, { samplingRate: 10, channelNames: ['Cz'] });
