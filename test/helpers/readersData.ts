@@ -7,6 +7,12 @@ export const formatsDir = path.join(sharedDataDir, 'formats');
 export const eegDir = path.join(sharedDataDir, 'eeg');
 export const hasSharedData = existsSync(path.join(formatsDir, 'reference.json'));
 
+// Locally the real-data tests skip when ../shared is absent; on CI that would hide a broken
+// checkout, so it is an error there.
+if (!hasSharedData && process.env.CI) {
+  throw new Error(`CI runs need the shared test data at ${sharedDataDir}`);
+}
+
 export interface FormatReference {
   n_channels: number;
   sfreq: number;
