@@ -5,7 +5,7 @@
       "type": "static_library",
       "sources": ["src-main/engine/native/kernels_avx2.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx2", "-mfma"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-fno-trapping-math", "-mavx2", "-mfma"],
       "cflags_cc!": ["-fno-exceptions"],
       "xcode_settings": {
         "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-O3", "-mavx2", "-mfma"]
@@ -26,7 +26,7 @@
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-std=c++17", "-O3", "-pthread", "-Wno-psabi"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-trapping-math", "-pthread", "-Wno-psabi"],
       "cflags_cc!": ["-fno-exceptions"],
       "ldflags": ["-pthread"],
       "xcode_settings": {

@@ -257,6 +257,8 @@ static void rnn_forward(const RnnArgs& a) {
     const int b0 = B * s / slices, b1 = B * (s + 1) / slices, bs = b1 - b0;
     Scratch hz(static_cast<size_t>(bs) * GH);
     Scratch row(GH);
+    Scratch zeros_buf(H);
+    const float* zeros = zeros_buf.get();
     float* g = row.get();
     for (int step = 0; step < T; ++step) {
       const int t = time_at(a, step);
@@ -298,12 +300,12 @@ static void rnn_forward(const RnnArgs& a) {
           for (int j = 0; j < H; ++j) h[j] = g[3 * H + j] * fast_tanh(tape[4 * H + j]);
         } else {
           const float* hzr = hz.get() + static_cast<size_t>(r) * GH;
-          const float* hp = h_prev ? h_prev + static_cast<size_t>(r) * ld_h : nullptr;
-          for (int q = 0; q < GH; ++q) {
-            const float rec = (h_prev ? hzr[q] : 0.0f) + b_rec[q];
-            g[q] = q < 2 * H ? zr[q] + b_in[q] + rec : rec;
-          }
+          // hz stays zero (Scratch is zeroed) until the first step that has a previous state.
+          const float* hp = h_prev ? h_prev + static_cast<size_t>(r) * ld_h : zeros;
+          for (int q = 0; q < 2 * H; ++q) g[q] = zr[q] + b_in[q] + hzr[q] + b_rec[q];
+          for (int q = 2 * H; q < GH; ++q) g[q] = hzr[q] + b_rec[q];
           for (int q = 0; q < 2 * H; ++q) g[q] = fast_sigmoid(g[q]);
+#pragma GCC ivdep
           for (int j = 0; j < H; ++j) {
             const float rec_h = g[2 * H + j];
             const float hh = fast_tanh(zr[2 * H + j] + b_in[2 * H + j] + g[H + j] * rec_h);
@@ -313,7 +315,7 @@ static void rnn_forward(const RnnArgs& a) {
             tape[2 * H + j] = hh;
             tape[3 * H + j] = rec_h;
             tape[4 * H + j] = 0.0f;
-            h[j] = zg * (hp ? hp[j] : 0.0f) + (1.0f - zg) * hh;
+            h[j] = zg * hp[j] + (1.0f - zg) * hh;
           }
         }
       }
@@ -342,6 +344,8 @@ static void rnn_backward(const RnnArgs& a) {
     Scratch dh_buf(static_cast<size_t>(bs) * H);
     Scratch dc_buf(static_cast<size_t>(bs) * H);
     Scratch tanh_buf(H);
+    Scratch zeros_buf(H);  // the state before the first step when no initial state is given
+    const float* zeros = zeros_buf.get();
     float* dh = dh_buf.get();
     float* dc = dc_buf.get();
     float* tc = tanh_buf.get();
@@ -358,13 +362,15 @@ static void rnn_backward(const RnnArgs& a) {
         float* dcr = dc + static_cast<size_t>(r) * H;
         if (lstm) {
           const float* c_prev = tp >= 0 ? a.tape + (static_cast<size_t>(b) * T + tp) * W5 + 4 * H
-                                        : (a.initial_c ? a.initial_c + static_cast<size_t>(b) * H : nullptr);
+                                        : (a.initial_c ? a.initial_c + static_cast<size_t>(b) * H : zeros);
           for (int j = 0; j < H; ++j) tc[j] = fast_tanh(tape[4 * H + j]);
+          // The rows written here never overlap the rows read (distinct buffers or time steps).
+#pragma GCC ivdep
           for (int j = 0; j < H; ++j) {
             const float ig = tape[j], fg = tape[H + j], cg = tape[2 * H + j], og = tape[3 * H + j];
             const float dhj = dhr[j] + dy[j];
             const float dcj = dcr[j] + dhj * og * (1.0f - tc[j] * tc[j]);
-            const float cp = c_prev ? c_prev[j] : 0.0f;
+            const float cp = c_prev[j];
             dzr[j] = dcj * cg * ig * (1.0f - ig);
             dzr[H + j] = dcj * cp * fg * (1.0f - fg);
             dzr[2 * H + j] = dcj * ig * (1.0f - cg * cg);
@@ -373,13 +379,14 @@ static void rnn_backward(const RnnArgs& a) {
           }
         } else {
           const float* hp = tp >= 0 ? a.hidden + (static_cast<size_t>(b) * T + tp) * HS
-                                    : (a.initial_h ? a.initial_h + static_cast<size_t>(b) * H : nullptr);
+                                    : (a.initial_h ? a.initial_h + static_cast<size_t>(b) * H : zeros);
           float* drr = dr.get() + n * GH;
+#pragma GCC ivdep
           for (int j = 0; j < H; ++j) {
             const float zg = tape[j], rg = tape[H + j], hh = tape[2 * H + j], hzh = tape[3 * H + j];
             const float dhj = dhr[j] + dy[j];
             const float a_h = dhj * (1.0f - zg) * (1.0f - hh * hh);
-            const float a_z = dhj * ((hp ? hp[j] : 0.0f) - hh) * zg * (1.0f - zg);
+            const float a_z = dhj * (hp[j] - hh) * zg * (1.0f - zg);
             const float a_r = a_h * hzh * rg * (1.0f - rg);
             dzr[j] = a_z;
             dzr[H + j] = a_r;
