@@ -50,53 +50,78 @@ export class EncodedArrayError extends Error {
 }
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const encodeTable = Uint8Array.from(alphabet, (c) => c.charCodeAt(0));
 const decodeTable = (() => {
-  const table = new Int16Array(128).fill(-1);
+  const table = new Int16Array(256).fill(-1);
   for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
   return table;
 })();
+const EQUALS = 61;
 
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * base64 through typed arrays: the characters are produced as ASCII bytes and turned into a
+ * string once (TextDecoder, in Node and browsers), which is far faster than growing a string.
+ */
 export function bytesToBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  // Build in slices so one huge string concatenation does not dominate for large windows.
-  const slice = 3 * 16384;
-  for (let offset = 0; offset < bytes.length; offset += slice) {
-    const end = Math.min(offset + slice, bytes.length);
-    let out = '';
-    let i = offset;
-    for (; i + 2 < end; i += 3) {
-      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-      out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + alphabet[(n >> 6) & 63]! + alphabet[n & 63]!;
-    }
-    if (end - i === 1) {
-      const n = bytes[i]! << 16;
-      out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + '==';
-    } else if (end - i === 2) {
-      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-      out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + alphabet[(n >> 6) & 63]! + '=';
-    }
-    parts.push(out);
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  const whole = bytes.length - (bytes.length % 3);
+  let o = 0;
+  for (let i = 0; i < whole; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = encodeTable[n >> 18]!;
+    out[o++] = encodeTable[(n >> 12) & 63]!;
+    out[o++] = encodeTable[(n >> 6) & 63]!;
+    out[o++] = encodeTable[n & 63]!;
   }
-  return parts.join('');
+  const rest = bytes.length - whole;
+  if (rest > 0) {
+    const n = (bytes[whole]! << 16) | (rest === 2 ? bytes[whole + 1]! << 8 : 0);
+    out[o++] = encodeTable[n >> 18]!;
+    out[o++] = encodeTable[(n >> 12) & 63]!;
+    out[o++] = rest === 2 ? encodeTable[(n >> 6) & 63]! : EQUALS;
+    out[o++] = EQUALS;
+  }
+  return new TextDecoder().decode(out);
 }
 
 export function base64ToBytes(text: string): Uint8Array {
   if (text.length % 4 !== 0)
     throw new EncodedArrayError(`base64 length ${text.length} is not a multiple of 4`);
+  // Non-ASCII characters become multi-byte sequences here; their bytes (≥ 128) are all invalid below.
+  const chars = new TextEncoder().encode(text);
+  if (chars.length !== text.length) {
+    const at = [...text].findIndex((c) => c.charCodeAt(0) > 127);
+    throw new EncodedArrayError(`invalid base64 character at ${at}`);
+  }
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((text.length / 4) * 3 - padding);
-  const symbols = text.length - padding;
+  const symbols = chars.length - padding;
+  const out = new Uint8Array((chars.length / 4) * 3 - padding);
   const value = (i: number): number => {
     if (i >= symbols) return 0;
-    const c = text.charCodeAt(i);
-    const v = c < 128 ? decodeTable[c]! : -1;
+    const v = decodeTable[chars[i]!]!;
     if (v < 0) throw new EncodedArrayError(`invalid base64 character at ${i}`);
     return v;
   };
   let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
+  const wholeQuads = symbols - (symbols % 4);
+  for (let i = 0; i < wholeQuads; i += 4) {
+    const a = decodeTable[chars[i]!]!;
+    const b = decodeTable[chars[i + 1]!]!;
+    const c = decodeTable[chars[i + 2]!]!;
+    const d = decodeTable[chars[i + 3]!]!;
+    if ((a | b | c | d) < 0) {
+      const bad = [a, b, c, d].findIndex((v) => v < 0);
+      throw new EncodedArrayError(`invalid base64 character at ${i + bad}`);
+    }
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  if (wholeQuads < chars.length) {
+    const i = wholeQuads;
     const n = (value(i) << 18) | (value(i + 1) << 12) | (value(i + 2) << 6) | value(i + 3);
     if (o < out.length) out[o++] = n >> 16;
     if (o < out.length) out[o++] = (n >> 8) & 255;
