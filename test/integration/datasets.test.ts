@@ -348,6 +348,27 @@ describe('importing recordings', () => {
     expect(await call('jobs.list', {})).toEqual([]);
   });
 
+  it("lets only one of two concurrent imports of the same name finish, and frees the loser's arrays", async () => {
+    const results = await Promise.allSettled([
+      call('datasets.import', {
+        jobId: 'one',
+        name: 'twin',
+        files: [{ path: eegmmidb[0]! }, { path: eegmmidb[2]! }],
+      }),
+      call('datasets.import', { jobId: 'two', name: 'twin', files: [{ path: eegmmidb[3]! }] }),
+    ]);
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    expect((rejected[0]!.reason as RpcError).code).toBe('ALREADY_EXISTS');
+    const list = await call('datasets.list', {});
+    expect(list).toHaveLength(1);
+    // Each session owns a data array and a mask array; nothing else is left.
+    expect(arrayCount()).toBe(list[0]!.sessions.length * 2);
+    expect(services.projects.require().integrityCheck()).toEqual([]);
+  });
+
   it('refuses a corrupt second file by name and leaves the project unchanged', async () => {
     const before = await call('datasets.import', { name: 'first', files: [{ path: eegmmidb[0]! }] });
     const arraysBefore = arrayCount();
