@@ -437,18 +437,28 @@ static void rnn_backward(const RnnArgs& a) {
   } else {
     gemm(true, false, H, GH, static_cast<int>(BT), h_prev.get(), H, d_rec, GH, false, a.d_recurrent_kernel, GH);
   }
-  // Bias gradients: column sums, accumulated in double.
+  // Bias gradients: column sums over all rows, row-major (contiguous) in double, one partial per
+  // fixed row range, reduced in order.
   const int cols = lstm ? GH : 2 * GH;
-  parallel_tasks(imin(cols, pool_threads()), [&](int task) {
-    const int tasks = imin(cols, pool_threads());
-    const int q0 = cols * task / tasks, q1 = cols * (task + 1) / tasks;
-    for (int q = q0; q < q1; ++q) {
-      const float* src = q < GH ? dz.get() + q : dr.get() + (q - GH);
-      double sum = 0.0;
-      for (size_t n = 0; n < BT; ++n) sum += src[n * GH];
-      a.d_bias[q] = static_cast<float>(sum);
+  const int parts = imax(1, imin(static_cast<int>(BT), 4 * pool_threads()));
+  double* partial = static_cast<double*>(calloc(static_cast<size_t>(parts) * cols, sizeof(double)));
+  parallel_tasks(parts, [&](int part) {
+    double* acc = partial + static_cast<size_t>(part) * cols;
+    for (size_t n = BT * part / parts; n < BT * (part + 1) / parts; ++n) {
+      const float* zrow = dz.get() + n * GH;
+      for (int q = 0; q < GH; ++q) acc[q] += zrow[q];
+      if (!lstm) {
+        const float* rrow = dr.get() + n * GH;
+        for (int q = 0; q < GH; ++q) acc[GH + q] += rrow[q];
+      }
     }
   });
+  for (int q = 0; q < cols; ++q) {
+    double sum = 0.0;
+    for (int part = 0; part < parts; ++part) sum += partial[static_cast<size_t>(part) * cols + q];
+    a.d_bias[q] = static_cast<float>(sum);
+  }
+  free(partial);
 }
 
 // ---------------------------------------------------------------------------------------------
