@@ -3,6 +3,17 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/*
+ * Environment knobs of the native kernels:
+ *   MODESCOPE_NATIVE_PATH          explicit path of modescope_kernels.node
+ *   MODESCOPE_DISABLE_NATIVE=1     use the TypeScript reference kernels
+ *   MODESCOPE_KERNEL_ISA=scalar    use the portable build even on an AVX2/FMA CPU
+ *   MODESCOPE_THREADS=n            size of the kernels' thread pool (default: all cores)
+ *   MODESCOPE_MVN_FACTOR_CACHE_MB  budget for Cholesky factors kept from forward to backward
+ *                                  (default 1024; 0 recomputes them in the backward pass)
+ *   MODESCOPE_REQUIRE_NATIVE=1     (build time) a failed native build fails the install
+ */
+
 /**
  * The Node-API surface of build/Release/modescope_kernels.node. All arrays are float32 and
  * row-major; outputs are written into caller-owned arrays so the JS side owns every buffer.
