@@ -18,12 +18,22 @@ const savedConfigDir = process.env.MODESCOPE_CONFIG_DIR;
 
 /** Runs the CLI in this process and captures what it prints. */
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWatching(() => undefined, ...argv);
+}
+
+/** As `cli`, calling `onError` with every line written to stderr (progress included) as it comes. */
+async function cliWatching(
+  onError: (line: string) => void,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi
-    .spyOn(console, 'error')
-    .mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
+    const line = a.join(' ');
+    err.push(line);
+    onError(line);
+  });
   try {
     const code = await runCli(argv);
     return { code, out: out.join('\n'), err: err.join('\n') };
@@ -154,6 +164,31 @@ describe('modescope import / prepare / simulate / datasets', () => {
     expect(summary.nChannels).toBe(4);
     const json = await cli('datasets', '--project', project, '--json');
     expect((JSON.parse(json.out) as { name: string }[]).map((d) => d.name)).toEqual(['eegmmidb', 'hmm']);
+  });
+
+  it('cancels the running job on Ctrl+C and leaves the project as it was', async () => {
+    let interrupted = false;
+    const result = await cliWatching(
+      (line) => {
+        if (!interrupted && line.startsWith('reading ')) {
+          interrupted = true;
+          process.emit('SIGINT');
+        }
+      },
+      'import',
+      '--project',
+      project,
+      '--name',
+      'interrupted',
+      ...eegmmidb,
+    );
+    expect(interrupted).toBe(true);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('cancelling…');
+    expect(result.err.split('\n').at(-1)).toBe('modescope: CANCELLED: import cancelled');
+    expect(process.listenerCount('SIGINT')).toBe(0);
+    const listed = await cli('datasets', '--project', project, '--json');
+    expect((JSON.parse(listed.out) as { name: string }[]).map((d) => d.name)).toEqual(['eegmmidb', 'hmm']);
   });
 
   it('exits 2 on usage errors and 1 on operation errors, with the error code', async () => {
