@@ -1,0 +1,242 @@
+/**
+ * Missing-value imputation and denoising with a trained VRAE or VOSP (Bayer & Osendorfer, 4.2–4.3).
+ *
+ * Imputation: the missing entries start as flagged zeros (what the model saw for hidden stretches
+ * in training) or as a linear interpolation; then, for `iterations` steps, take the mode of
+ * q(z | x), the mode of p(x | z), and overwrite only the missing entries. After the first step the
+ * current imputation is fed as if observed (the seed's loop).
+ * Uncertainty: the spread (std) of the emission mode over `samples` draws z ~ q(z | x) at the
+ * final imputation.
+ *
+ * Long sessions are processed in windows of the model's sequence length with half-window hops;
+ * every sample is taken from the window whose centre is nearest, so it has context on both sides
+ * (VRAE) or a warmed-up past (VOSP). All-channel gaps longer than half a window cannot be bridged
+ * that way and are refused.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SeededRandom } from '../numerics/random';
+import {
+  recognitionFeatures,
+  sampleLatent,
+  type LatentSequenceModel,
+} from '../engine/models/dvae/sequenceModel';
+import { linearInterpolation } from './baselines';
+import {
+  ImputationInputError,
+  requireImputable,
+  validateMaskedSession,
+  type MaskedSession,
+} from './missingEntries';
+
+export interface ImputationOptions {
+  iterations?: number;
+  initialFill?: 'zeros' | 'linear';
+  /** Posterior draws for the uncertainty; 0 skips it. */
+  samples?: number;
+  seed?: number;
+  batchSize?: number;
+}
+
+export interface SessionImputation {
+  /** [T × C] observed values where observed, imputed values where missing. */
+  imputed: Float32Array;
+  /** [T × C] 1 where the value was missing. */
+  missing: Uint8Array;
+  /** [T × C] posterior std at missing entries, 0 elsewhere (null when samples is 0). */
+  std: Float32Array | null;
+}
+
+interface Window {
+  start: number;
+}
+
+function windowsFor(T: number, L: number): Window[] {
+  if (T <= L) return [{ start: 0 }];
+  const hop = Math.max(1, Math.floor(L / 2));
+  const out: Window[] = [];
+  for (let s = 0; s + L < T; s += hop) out.push({ start: s });
+  out.push({ start: T - L });
+  return out;
+}
+
+/** For every sample, the index of the window whose centre is nearest. */
+function ownerWindows(T: number, L: number, windows: Window[]): Int32Array {
+  const owner = new Int32Array(T);
+  let w = 0;
+  for (let t = 0; t < T; t++) {
+    while (
+      w + 1 < windows.length &&
+      Math.abs(t - (windows[w + 1]!.start + L / 2)) <= Math.abs(t - (windows[w]!.start + L / 2))
+    )
+      w++;
+    owner[t] = w;
+  }
+  return owner;
+}
+
+function checkGapLengths(s: MaskedSession, L: number, label: string): void {
+  const C = s.nChannels;
+  let run = 0;
+  for (let t = 0; t <= s.nSamples; t++) {
+    let all = t < s.nSamples;
+    for (let c = 0; c < C && all; c++) all = s.missing![t * C + c] !== 0;
+    if (all) run++;
+    else {
+      if (run > Math.floor(L / 2))
+        throw new ImputationInputError(
+          `${label}: the gap of ${run} samples ending at sample ${t} is longer than half the model's sequence length (${L} samples); train with sequence_length of at least ${2 * run} to bridge it`,
+        );
+      run = 0;
+    }
+  }
+}
+
+/**
+ * Runs the model over all windows of one session. `values` holds the current signal, `flags` the
+ * entries the recognition model must not see. `z` chooses the latent: the posterior mode, or a
+ * draw from the generator.
+ */
+function reconstruct(
+  model: LatentSequenceModel,
+  values: Float32Array,
+  flags: Float32Array,
+  T: number,
+  rng: SeededRandom | null,
+  batchSize: number,
+): Float32Array {
+  const L = Math.min(model.sequenceLength, T);
+  const C = model.nChannels;
+  const windows = windowsFor(T, L);
+  const owner = ownerWindows(T, L, windows);
+  const out = new Float32Array(T * C);
+  for (let b0 = 0; b0 < windows.length; b0 += batchSize) {
+    const group = windows.slice(b0, b0 + batchSize);
+    const xs = new Float32Array(group.length * L * C);
+    const fs = new Float32Array(group.length * L * C);
+    group.forEach((w, i) => {
+      xs.set(values.subarray(w.start * C, (w.start + L) * C), i * L * C);
+      fs.set(flags.subarray(w.start * C, (w.start + L) * C), i * L * C);
+    });
+    const mean = tf.tidy(() => {
+      const x = tf.tensor3d(xs, [group.length, L, C]);
+      const f = tf.tensor3d(fs, [group.length, L, C]);
+      const { posterior, context } = model.recognise(recognitionFeatures(x, f));
+      const z = rng ? sampleLatent(posterior, rng) : posterior.mu;
+      return model.emit(z, context).mean;
+    });
+    const m = mean.dataSync() as Float32Array;
+    mean.dispose();
+    group.forEach((w, i) => {
+      const wi = b0 + i;
+      for (let t = w.start; t < w.start + L; t++) {
+        if (owner[t] !== wi) continue;
+        out.set(m.subarray((i * L + t - w.start) * C, (i * L + t - w.start + 1) * C), t * C);
+      }
+    });
+  }
+  return out;
+}
+
+function checkModelFits(model: LatentSequenceModel, s: MaskedSession, label: string): void {
+  if (s.nChannels !== model.nChannels)
+    throw new ImputationInputError(
+      `${label} has ${s.nChannels} channels, the model was trained on ${model.nChannels}`,
+    );
+}
+
+export function imputeSession(
+  model: LatentSequenceModel,
+  s: MaskedSession,
+  options: ImputationOptions = {},
+  label = 'session',
+): SessionImputation {
+  checkModelFits(model, s, label);
+  requireImputable(s, label);
+  checkGapLengths(s, model.sequenceLength, label);
+  const iterations = options.iterations ?? 1;
+  const samples = options.samples ?? 0;
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new ImputationInputError(`iterations must be a positive integer, got ${iterations}`);
+  const T = s.nSamples;
+  const missing = s.missing!;
+  const n = s.data.length;
+  let values: Float32Array;
+  const flags = new Float32Array(n);
+  if ((options.initialFill ?? 'zeros') === 'linear') {
+    values = linearInterpolation(s);
+  } else {
+    values = Float32Array.from(s.data);
+    for (let i = 0; i < n; i++)
+      if (missing[i]) {
+        values[i] = 0;
+        flags[i] = 1;
+      }
+  }
+  for (let k = 0; k < iterations; k++) {
+    const x = reconstruct(model, values, flags, T, null, batchSize);
+    for (let i = 0; i < n; i++) if (missing[i]) values[i] = x[i]!;
+    flags.fill(0);
+  }
+  let std: Float32Array | null = null;
+  if (samples > 0) {
+    const rng = new SeededRandom(options.seed ?? 0);
+    const sum = new Float64Array(n);
+    const sq = new Float64Array(n);
+    for (let k = 0; k < samples; k++) {
+      const x = reconstruct(model, values, flags, T, rng, batchSize);
+      for (let i = 0; i < n; i++)
+        if (missing[i]) {
+          sum[i]! += x[i]!;
+          sq[i]! += x[i]! * x[i]!;
+        }
+    }
+    std = new Float32Array(n);
+    for (let i = 0; i < n; i++)
+      if (missing[i]) std[i] = Math.sqrt(Math.max(0, sq[i]! / samples - (sum[i]! / samples) ** 2));
+  }
+  return { imputed: values, missing: Uint8Array.from(missing), std };
+}
+
+/** Imputes every session; a refused session stops the whole call before anything is returned. */
+export function imputeSessions(
+  model: LatentSequenceModel,
+  sessions: readonly MaskedSession[],
+  options: ImputationOptions = {},
+): SessionImputation[] {
+  if (sessions.length === 0) throw new ImputationInputError('no sessions to impute');
+  if (sessions.every((s) => !s.missing || s.missing.every((v) => v === 0)))
+    throw new ImputationInputError('the dataset has no gaps or missing values: there is nothing to impute');
+  sessions.forEach((s, i) => {
+    checkModelFits(model, s, `session ${i}`);
+    validateMaskedSession(s, `session ${i}`);
+  });
+  return sessions.map((s, i) =>
+    s.missing && s.missing.some((v) => v !== 0)
+      ? imputeSession(model, s, options, `session ${i}`)
+      : { imputed: Float32Array.from(s.data), missing: new Uint8Array(s.data.length), std: null },
+  );
+}
+
+/**
+ * Denoising (section 4.2): x̃ = mode p(x | mode q(z | x)) for every entry. With a VOSP this is
+ * online (each output depends on the past only); with a VRAE it is offline. Missing entries are
+ * flagged to the recognition model, so they are imputed at the same time.
+ */
+export function denoiseSession(
+  model: LatentSequenceModel,
+  s: MaskedSession,
+  label = 'session',
+): Float32Array {
+  checkModelFits(model, s, label);
+  validateMaskedSession(s, label);
+  const flags = new Float32Array(s.data.length);
+  const values = Float32Array.from(s.data);
+  if (s.missing)
+    for (let i = 0; i < values.length; i++)
+      if (s.missing[i]) {
+        flags[i] = 1;
+        values[i] = 0;
+      }
+  return reconstruct(model, values, flags, s.nSamples, null, 32);
+}
