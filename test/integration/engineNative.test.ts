@@ -93,6 +93,7 @@ describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
       [2, 9, 5, 3],
       [3, 17, 13, 5],
       [2, 40, 80, 8],
+      [2, 13, 9, 11], // more modes than SIMD lanes
     ];
     for (const diagonal of [false, true]) {
       for (const [B, T, C, K] of mvnShapes) {
@@ -304,6 +305,24 @@ describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
         factors,
       ),
     ).toThrow(/already released/);
+  });
+
+  it('a fully masked batch gives zeros and zero gradients', () => {
+    const k = native!;
+    const [B, T, C, K] = [2, 5, 4, 3];
+    for (const diagonal of [false, true]) {
+      const shape = { batch: B, steps: T, channels: C, modes: K, diagonal };
+      const p = {
+        x: random32(B * T * C, 1).fill(Number.NaN),
+        alpha: f32(randomSimplex(B * T, K, 2)),
+        covariances: diagonal ? random32(K * C, 3).fill(1) : f32(randomSpd(K, C, 3)),
+        mask: new Float32Array(B * T),
+      };
+      expect(Array.from(mvnMixtureLogLikNative(k, shape, p)).every((v) => v === 0)).toBe(true);
+      const g = mvnMixtureLogLikGradNative(k, shape, p, new Float32Array(B * T).fill(1));
+      for (const a of [g.dx, g.dAlpha, g.dCovariances]) expect(a.every((v) => v === 0)).toBe(true);
+      expect(Array.from(mvnMixtureLogLikForTraining(shape, p).logLik).every((v) => v === 0)).toBe(true);
+    }
   });
 
   it('repeated calls give bit-identical results (fixed task partition, ordered reductions)', () => {
