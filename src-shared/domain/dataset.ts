@@ -148,6 +148,7 @@ export const previewRequestSchema = z
     preparationId: preparationIdSchema.optional(),
     startSample: z.number().int().nonnegative(),
     endSample: z.number().int().positive(),
+    /** Channel indices to show; the first 256 channels when omitted. */
     channels: z.array(z.number().int().nonnegative()).min(1).max(maxPreviewChannels).optional(),
     maxPoints: z.number().int().min(1).max(maxPreviewPoints),
   })

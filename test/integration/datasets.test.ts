@@ -460,6 +460,37 @@ describe('simulating, preparing, previewing prepared data', () => {
     expect(badSpec.message).toMatch(/trans_prob must be 2×2/);
   });
 
+  it('keeps the HSMM lifetimes and the MixedSine logits and phases of each session', async () => {
+    const hsmmSpec = { kind: 'HSMM_MVN' as const, n_samples: 1500, n_channels: 4, n_states: 3, seed: 2 };
+    const hsmm = await call('datasets.simulate', { name: 'hsmm', spec: hsmmSpec });
+    const hsmmTruth = await call('datasets.groundTruth', {
+      datasetId: hsmm.id,
+      sessionId: hsmm.sessions[0]!.id,
+    });
+    const direct = simulate(hsmmSpec);
+    expect(hsmmTruth.lifetimes).toEqual(direct.truth.lifetimes![0]);
+    expect(hsmmTruth.lifetimes!.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1500);
+    expect(hsmmTruth.logits).toBeNull();
+
+    const sineSpec = {
+      kind: 'MixedSine_MVN' as const,
+      n_samples: 1000,
+      n_channels: 3,
+      n_sessions: 2,
+      seed: 5,
+    };
+    const sine = await call('datasets.simulate', { name: 'sine', spec: sineSpec });
+    const sineDirect = simulate(sineSpec);
+    const truth = await call('datasets.groundTruth', { datasetId: sine.id, sessionId: sine.sessions[1]!.id });
+    expect(truth.kind).toBe('MixedSine_MVN');
+    expect(truth.states).toBeNull();
+    expect(truth.transProb).toBeNull();
+    expect(truth.phases).toEqual(sineDirect.truth.phases![1]);
+    expect(Array.from(decodeArray(truth.logits!))).toEqual(Array.from(sineDirect.truth.logits![1]!));
+    expect(Array.from(decodeArray(truth.alpha))).toEqual(Array.from(sineDirect.truth.alpha[1]!));
+    expect(truth.spec).toMatchObject({ kind: 'MixedSine_MVN', n_modes: 6, seed: 5 });
+  });
+
   it('prepares with filter + tde_pca, stores outputs and fitted info, previews and exports them', async () => {
     const sim: DatasetSummary = await call('datasets.simulate', { name: 'sim', spec });
     const pipeline = {
