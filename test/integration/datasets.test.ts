@@ -493,6 +493,10 @@ describe('simulating, preparing, previewing prepared data', () => {
 
   it('prepares with filter + tde_pca, stores outputs and fitted info, previews and exports them', async () => {
     const sim: DatasetSummary = await call('datasets.simulate', { name: 'sim', spec });
+    const changes: unknown[] = [];
+    services.events.onAny((event, payload) => {
+      if (event === 'dataset.changed') changes.push(payload);
+    });
     const pipeline = {
       steps: [
         { name: 'filter' as const, params: { low_freq: 1, high_freq: 40 } },
@@ -536,6 +540,7 @@ describe('simulating, preparing, previewing prepared data', () => {
     });
     const got = await call('datasets.get', { datasetId: sim.id });
     expect(got.preparations.map((p) => [p.id, p.status, p.name])).toEqual([[prep.id, 'done', 'tde']]);
+    expect(changes).toEqual([{ datasetId: sim.id, change: 'prepared' }]);
 
     const tooMany = await failure(
       call('datasets.prepare', {
@@ -615,7 +620,12 @@ describe('simulating, preparing, previewing prepared data', () => {
     new RunRepository(services.projects.require()).delete(run.id);
     const arraysWith = arrayCount();
     expect(arraysWith).toBeGreaterThan(0);
+    const changes: unknown[] = [];
+    services.events.onAny((event, payload) => {
+      if (event === 'dataset.changed') changes.push(payload);
+    });
     expect(await call('datasets.delete', { datasetId: sim.id })).toEqual({ deleted: true });
+    expect(changes).toEqual([{ datasetId: sim.id, change: 'deleted' }]);
     expect(arrayCount()).toBe(0);
     expect(await call('datasets.list', {})).toEqual([]);
     expect(services.projects.require().integrityCheck()).toEqual([]);
