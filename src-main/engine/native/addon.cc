@@ -3,6 +3,7 @@
 // throws instead of reading out of bounds.
 #include <napi.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -221,17 +222,23 @@ uint64_t MaskSignature(const modescope::MvnArgs& a) {
   return h;
 }
 
-void FreeFactors(Napi::Env env, Factors* f) {
+// Bytes held by live Factors. The budget bounds this total, not one block, so forward passes whose
+// backward never comes (their handles wait for the garbage collector) cannot pile up memory.
+// V8 is deliberately not told about these bytes (AdjustExternalMemory): that triggered a full
+// garbage collection per training step, which cost more than keeping the factors saved.
+std::atomic<size_t> outstanding_factor_bytes{0};  // shared by every worker thread's instance
+
+void FreeFactors(Napi::Env, Factors* f) {
   if (f->data) {
     modescope::scratch_release(f->data, f->floats * sizeof(float));
-    Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(f->floats * sizeof(float)));
+    outstanding_factor_bytes -= f->floats * sizeof(float);
     f->data = nullptr;
   }
 }
 
 size_t FactorCacheCapBytes() {
   const char* env = std::getenv("MODESCOPE_MVN_FACTOR_CACHE_MB");
-  const double mb = env ? std::atof(env) : 1024.0;
+  const double mb = env ? std::atof(env) : 512.0;
   return static_cast<size_t>(mb * 1024 * 1024);
 }
 
@@ -247,10 +254,10 @@ Napi::Value MvnForward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Factors* f = nullptr;
   const size_t floats = a.diagonal ? 0 : modescope::mvn_factor_cache_floats(a);
-  if (floats > 0 && floats * sizeof(float) <= FactorCacheCapBytes()) {
+  if (floats > 0 && outstanding_factor_bytes + floats * sizeof(float) <= FactorCacheCapBytes()) {
     f = new Factors{static_cast<float*>(modescope::scratch_acquire(floats * sizeof(float))), floats, a.batch,
                     a.steps, a.channels, a.modes, MaskSignature(a)};
-    Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(floats * sizeof(float)));
+    outstanding_factor_bytes += floats * sizeof(float);
     a.factor_cache = f->data;
   }
   const modescope::MvnFailure failure = kernels().mvn_forward(a);

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
  *   MODESCOPE_KERNEL_ISA=scalar    use the portable build even on an AVX2/FMA CPU
  *   MODESCOPE_THREADS=n            size of the kernels' thread pool (default: all cores)
  *   MODESCOPE_MVN_FACTOR_CACHE_MB  budget for Cholesky factors kept from forward to backward
- *                                  (default 1024; 0 recomputes them in the backward pass)
+ *                                  (default 512, all live factors together; 0 recomputes them in
+ *                                  the backward pass)
  *   MODESCOPE_REQUIRE_NATIVE=1     (build time) a failed native build fails the install
  */
 
@@ -83,7 +84,7 @@ export interface NativeKernels {
   ): { index: number; pivot: number } | undefined;
   /**
    * The same with keepFactors = true: also keeps the Cholesky factors of every time point for the
-   * backward pass (null when they would exceed MODESCOPE_MVN_FACTOR_CACHE_MB, default 1024, or
+   * backward pass (null when they would exceed MODESCOPE_MVN_FACTOR_CACHE_MB, default 512, or
    * for diagonal covariances).
    */
   mvnMixtureForward(
