@@ -2,6 +2,7 @@
 // portable and once with AVX2/FMA; the addon picks a table at run time from cpuid.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace modescope {

@@ -1,5 +1,17 @@
 // AVX2/FMA build of the kernels. Compiled with -mavx2 -mfma (see binding.gyp) and only called
 // after cpuid confirms support.
+#include "kernels.h"
+
+#if !(defined(__x86_64__) || defined(_M_X64))
+
+// Not an x86-64 target: there is no AVX2 build; the portable kernels stand in (cpuid never
+// selects this table there anyway).
+namespace modescope {
+const KernelTable& avx2_kernels() { return portable_kernels(); }
+}  // namespace modescope
+
+#else
+
 #define MS_KERNEL_NS avx2_isa
 
 #include <immintrin.h>
@@ -68,3 +80,5 @@ const KernelTable& avx2_kernels() {
 }
 
 }  // namespace modescope
+
+#endif  // x86-64
