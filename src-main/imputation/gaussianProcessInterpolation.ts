@@ -17,7 +17,12 @@ export interface GaussianProcessOptions {
   jitter?: number;
 }
 
-/** Autocovariance of channel c at lags 0..maxLag over pairs where both values are observed. */
+/**
+ * Autocovariance of channel c at lags 0..maxLag: the biased estimator of the mean-removed signal
+ * with missing values set to zero, divided by the number of observed samples. It is the
+ * autocorrelation of one finite sequence and therefore positive semidefinite at every size, which
+ * the per-pair average is not.
+ */
 export function observedAutocovariance(
   s: MaskedSession,
   c: number,
@@ -27,24 +32,18 @@ export function observedAutocovariance(
   const C = s.nChannels;
   const T = s.nSamples;
   const x = new Float64Array(T);
-  const ok = new Uint8Array(T);
+  let observed = 0;
   for (let t = 0; t < T; t++) {
-    ok[t] = s.missing?.[t * C + c] ? 0 : 1;
-    x[t] = ok[t] ? s.data[t * C + c]! - mean : 0;
+    if (s.missing?.[t * C + c]) continue;
+    x[t] = s.data[t * C + c]! - mean;
+    observed++;
   }
   const out = new Float64Array(maxLag + 1);
   for (let k = 0; k <= maxLag && k < T; k++) {
     let sum = 0;
-    let n = 0;
-    for (let t = 0; t + k < T; t++) {
-      sum += x[t]! * x[t + k]!;
-      n += ok[t]! & ok[t + k]!;
-    }
-    out[k] = n > 0 ? sum / n : 0;
+    for (let t = 0; t + k < T; t++) sum += x[t]! * x[t + k]!;
+    out[k] = observed > 0 ? sum / observed : 0;
   }
-  // A Bartlett taper keeps the implied covariance close to positive semidefinite; at the lags
-  // that matter here (a few hundred samples out of thousands) it changes little.
-  for (let k = 1; k <= maxLag; k++) out[k]! *= 1 - k / T;
   return out;
 }
 

@@ -21,6 +21,7 @@ import {
   type LatentSequenceModel,
 } from '../engine/models/dvae/sequenceModel';
 import { linearInterpolation } from './baselines';
+import { gaussianProcessInterpolation } from './gaussianProcessInterpolation';
 import {
   ImputationInputError,
   requireImputable,
@@ -30,7 +31,20 @@ import {
 
 export interface ImputationOptions {
   iterations?: number;
-  initialFill?: 'zeros' | 'linear';
+  /**
+   * 'zeros': flagged zeros, as hidden stretches looked in training; 'linear' or 'gaussian_process':
+   * a baseline's values fed as observed (the GP needs `contextSamples`).
+   */
+  initialFill?: 'zeros' | 'linear' | 'gaussian_process';
+  /** Context on each side for the 'gaussian_process' fill (one second of samples is usual). */
+  contextSamples?: number;
+  /**
+   * After the loop, correct the model's fill by per-channel GP interpolation of its residuals
+   * (observed value − reconstruction) from `contextSamples` on each side: the model supplies the
+   * shape inside the gap, the residual GP makes it meet the observed values at the gap's edges.
+   * null (default) keeps the seed's procedure unchanged.
+   */
+  residualCorrection?: { contextSamples: number } | null;
   /** Posterior draws for the uncertainty; 0 skips it. */
   samples?: number;
   seed?: number;
@@ -163,8 +177,13 @@ export function imputeSession(
   const n = s.data.length;
   let values: Float32Array;
   const flags = new Float32Array(n);
-  if ((options.initialFill ?? 'zeros') === 'linear') {
+  const fill = options.initialFill ?? 'zeros';
+  if (fill === 'linear') {
     values = linearInterpolation(s);
+  } else if (fill === 'gaussian_process') {
+    if (!options.contextSamples)
+      throw new ImputationInputError('the gaussian_process initial fill needs contextSamples');
+    values = gaussianProcessInterpolation(s, { contextSamples: options.contextSamples });
   } else {
     values = Float32Array.from(s.data);
     for (let i = 0; i < n; i++)
@@ -177,6 +196,16 @@ export function imputeSession(
     const x = reconstruct(model, values, flags, T, null, batchSize);
     for (let i = 0; i < n; i++) if (missing[i]) values[i] = x[i]!;
     flags.fill(0);
+  }
+  if (options.residualCorrection) {
+    const recon = reconstruct(model, values, flags, T, null, batchSize);
+    const residual = new Float32Array(n);
+    for (let i = 0; i < n; i++) residual[i] = missing[i] ? 0 : values[i]! - recon[i]!;
+    const corrected = gaussianProcessInterpolation(
+      { data: residual, nSamples: T, nChannels: s.nChannels, missing },
+      { contextSamples: options.residualCorrection.contextSamples },
+    );
+    for (let i = 0; i < n; i++) if (missing[i]) values[i] = recon[i]! + corrected[i]!;
   }
   let std: Float32Array | null = null;
   if (samples > 0) {
@@ -205,12 +234,12 @@ export function imputeSessions(
   options: ImputationOptions = {},
 ): SessionImputation[] {
   if (sessions.length === 0) throw new ImputationInputError('no sessions to impute');
-  if (sessions.every((s) => !s.missing || s.missing.every((v) => v === 0)))
-    throw new ImputationInputError('the dataset has no gaps or missing values: there is nothing to impute');
   sessions.forEach((s, i) => {
     checkModelFits(model, s, `session ${i}`);
     validateMaskedSession(s, `session ${i}`);
   });
+  if (sessions.every((s) => !s.missing || s.missing.every((v) => v === 0)))
+    throw new ImputationInputError('the dataset has no gaps or missing values: there is nothing to impute');
   return sessions.map((s, i) =>
     s.missing && s.missing.some((v) => v !== 0)
       ? imputeSession(model, s, options, `session ${i}`)
