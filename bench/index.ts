@@ -5,13 +5,17 @@
 import { benchDynemoStep } from './dynemo';
 import { benchEngine } from './engine';
 import { benchTdePca } from './prepare';
+import { benchProjectImport } from './importProject';
 import { benchImport } from './readers';
+
+const importMiB = Number(process.env.MODESCOPE_BENCH_IMPORT_MIB ?? 1024);
 
 export const benchmarks: Record<string, () => Promise<object | object[]>> = {
   engine: () => benchEngine(),
   dynemo_step: () => benchDynemoStep(),
   tde_pca: () => benchTdePca(),
-  import_read: () => benchImport({ sizeMiB: Number(process.env.MODESCOPE_BENCH_IMPORT_MIB ?? 1024) }),
+  import_read: () => benchImport({ sizeMiB: importMiB }),
+  import_project: () => benchProjectImport(importMiB),
 };
 
 const name = process.argv[2];

@@ -27,7 +27,7 @@ export interface BenchImportResult {
 
 const WRITE_CHUNK_ROWS = 65_536;
 
-async function writeNpy(file: string, nSamples: number, nChannels: number): Promise<void> {
+export async function writeNpy(file: string, nSamples: number, nChannels: number): Promise<void> {
   let dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${nSamples}, ${nChannels}), }`;
   dict += ' '.repeat((64 - ((10 + dict.length + 1) % 64)) % 64) + '\n';
   const preamble = Buffer.alloc(10);

@@ -21,7 +21,7 @@ await build({
   logLevel: 'warning',
 });
 
-const all = ['engine', 'dynemo_step', 'tde_pca', 'import_read'];
+const all = ['engine', 'dynemo_step', 'tde_pca', 'import_read', 'import_project'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of wanted) {
