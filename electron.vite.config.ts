@@ -17,6 +17,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src-main/app/main.ts'),
           cli: resolve(root, 'src-main/cli/main.ts'),
+          trainer: resolve(root, 'src-main/training/trainingProcess.ts'),
         },
       },
     },

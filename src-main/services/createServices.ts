@@ -8,6 +8,7 @@ import { listDirectory } from './fileBrowser';
 import { JobRegistry } from './jobRegistry';
 import { ProjectService } from './projectService';
 import { RecentProjects } from './recentProjects';
+import { runHandlers } from './runs/runHandlers';
 import { APP_VERSION } from './appVersion';
 
 export type TransportKind = 'electron' | 'web' | 'in-process';
@@ -81,6 +82,7 @@ export function createServices(options: ServicesOptions) {
       },
     },
     { module: 'datasets', handlers: datasetHandlers({ projects, jobs, events }) },
+    { module: 'runs', handlers: runHandlers({ projects, jobs, events }) },
   );
 
   const dispatch = createDispatcher(handlers, (err) => console.error('[modescope] internal error:', err));

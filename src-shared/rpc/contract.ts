@@ -4,6 +4,7 @@ import { datasetChannels, datasetEvents } from './channels/datasets';
 import { fileChannels } from './channels/files';
 import { jobChannels, jobEvents } from './channels/jobs';
 import { projectChannels, projectEvents } from './channels/projects';
+import { runChannels, runEvents } from './channels/runs';
 
 /**
  * The one contract between the renderer and the services. Channel names are `group.method`;
@@ -17,12 +18,14 @@ export const channels = {
   ...fileChannels,
   ...jobChannels,
   ...datasetChannels,
+  ...runChannels,
 } as const;
 
 export const events = {
   ...projectEvents,
   ...jobEvents,
   ...datasetEvents,
+  ...runEvents,
 } as const;
 
 export type Channels = typeof channels;
