@@ -70,35 +70,31 @@ export function decimateMinMax(
   const min = new Float32Array(points * nChannels).fill(Number.NaN);
   const max = new Float32Array(points * nChannels).fill(Number.NaN);
   const mean = new Float32Array(points * nChannels).fill(Number.NaN);
-  // Sums in float64: a bucket can hold many thousands of samples.
-  const sum = new Float64Array(nChannels);
-  const count = new Int32Array(nChannels);
-  const lo = new Float64Array(nChannels);
-  const hi = new Float64Array(nChannels);
+  // Bucket by bucket, one channel at a time: a bucket's rows stay in cache across the channel
+  // passes, and the running min/max/sum live in locals rather than array slots.
   for (let p = 0; p < points; p++) {
     const s0 = startSample + p * step;
     const s1 = Math.min(endSample, s0 + step);
-    sum.fill(0);
-    count.fill(0);
-    lo.fill(Number.POSITIVE_INFINITY);
-    hi.fill(Number.NEGATIVE_INFINITY);
-    for (let s = s0; s < s1; s++) {
-      const row = s * nChannels;
-      for (let c = 0; c < nChannels; c++) {
-        const v = data[row + c]!;
-        if (v !== v) continue;
-        if (v < lo[c]!) lo[c] = v;
-        if (v > hi[c]!) hi[c] = v;
-        sum[c]! += v;
-        count[c]!++;
-      }
-    }
     const out = p * nChannels;
     for (let c = 0; c < nChannels; c++) {
-      if (count[c] === 0) continue;
-      min[out + c] = lo[c]!;
-      max[out + c] = hi[c]!;
-      mean[out + c] = sum[c]! / count[c]!;
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      // float64 sum: a bucket can hold many thousands of samples.
+      let sum = 0;
+      let count = 0;
+      const last = s1 * nChannels + c;
+      for (let i = s0 * nChannels + c; i < last; i += nChannels) {
+        const v = data[i]!;
+        if (v !== v) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        sum += v;
+        count++;
+      }
+      if (count === 0) continue;
+      min[out + c] = lo;
+      max[out + c] = hi;
+      mean[out + c] = sum / count;
     }
   }
   return { startSample, endSample, step, nChannels, min, max, mean };

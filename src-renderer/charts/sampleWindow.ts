@@ -72,6 +72,11 @@ export class LatestWindowLoader<R> {
     return this.inFlight || this.pending !== null;
   }
 
+  /** A newer request is waiting behind the load in flight. */
+  get hasPending(): boolean {
+    return this.pending !== null;
+  }
+
   request(range: SampleRange): void {
     if (this.disposed) return;
     this.pending = range;

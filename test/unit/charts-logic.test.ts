@@ -3,6 +3,7 @@ import { ChartDataError } from '../../src-renderer/charts/chartDataError';
 import { CurveBuffer } from '../../src-renderer/charts/curveBuffer';
 import { divergingColor, symmetricLimit } from '../../src-renderer/charts/divergingScale';
 import { decimateMinMax, envelopePoints, nanGapRanges } from '../../src-renderer/charts/envelope';
+import { EnvelopePyramid } from '../../src-renderer/charts/envelopePyramid';
 import { inMemoryEnvelopeSource } from '../../src-renderer/charts/envelopeSource';
 import { envelopeCentreline, envelopeTrace } from '../../src-renderer/charts/envelopeTrace';
 import { exportFileName } from '../../src-renderer/charts/exportFileName';
@@ -99,9 +100,64 @@ describe('decimateMinMax', () => {
     const data = matrix(1000, 2, (t) => (t >= 100 && t < 150 ? Number.NaN : t));
     const fetch = inMemoryEnvelopeSource(data, 2);
     const w = await fetch(50, 250, 20);
-    expect(w.step).toBe(10);
+    // Served from the 8-sample cells: the window snaps to whole cells.
+    expect(w.startSample).toBe(48);
+    expect(w.endSample).toBe(256);
+    expect(w.step).toBe(16);
     expect(w.gaps).toEqual([{ start: 100, end: 150 }]);
+    expect((await fetch(120, 130, 20)).gaps).toEqual([{ start: 120, end: 130 }]);
     expect(() => inMemoryEnvelopeSource(data, 3)).toThrow(/cannot be split into 3 channels/);
+  });
+});
+
+describe('EnvelopePyramid', () => {
+  it('serves any window with the exact extremes of every bucket, in at most maxPoints buckets', () => {
+    const T = 100_003;
+    const C = 3;
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const data = matrix(T, C, () => rand());
+    data.fill(Number.NaN, 40_000 * C, 40_777 * C);
+    data[77_777 * C + 2] = 9;
+    const pyramid = new EnvelopePyramid(data, C);
+    const windows: [number, number, number][] = [
+      [0, T, 1000],
+      [123, 99_999, 777],
+      [39_000, 42_000, 300],
+      [77_000, 78_000, 50],
+      [5, 400, 1000],
+    ];
+    for (const [start, end, maxPoints] of windows) {
+      const w = pyramid.window(start, end, maxPoints);
+      const points = envelopePoints(w);
+      expect(points).toBeLessThanOrEqual(maxPoints);
+      expect(w.startSample).toBeLessThanOrEqual(start);
+      expect(w.endSample).toBeGreaterThanOrEqual(end);
+      expect(w.startSample + points * w.step).toBeGreaterThanOrEqual(w.endSample);
+      for (let p = 0; p < points; p++) {
+        for (let c = 0; c < C; c++) {
+          let lo = Infinity;
+          let hi = -Infinity;
+          const s1 = Math.min(w.endSample, w.startSample + (p + 1) * w.step);
+          for (let t = w.startSample + p * w.step; t < s1; t++) {
+            const v = data[t * C + c]!;
+            if (Number.isNaN(v)) continue;
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+          if (lo === Infinity) {
+            expect(Number.isNaN(w.min[p * C + c]!)).toBe(true);
+          } else {
+            expect(w.min[p * C + c]).toBe(lo);
+            expect(w.max[p * C + c]).toBe(hi);
+          }
+        }
+      }
+    }
+    const whole = pyramid.window(0, T, 500);
+    expect(Math.max(...Array.from(whole.max).filter((v) => !Number.isNaN(v)))).toBe(9);
+    expect(() => pyramid.window(0, T + 1, 500)).toThrow(/outside the 100003 samples/);
+    expect(() => new EnvelopePyramid(new Float32Array(7), 2)).toThrow(/cannot be split into 2 channels/);
   });
 });
 

@@ -1,0 +1,5 @@
+import { createApp } from 'vue';
+import '../../../styles/app.css';
+import ChartGallery from './ChartGallery.vue';
+
+createApp(ChartGallery).mount('#app');
