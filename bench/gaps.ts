@@ -97,8 +97,11 @@ export async function evaluateGapsOnEeg(
     const history = (await vrae.train()).history;
     const trainSeconds = (performance.now() - t0) / 1000;
     const contextSamples = Math.round(fs);
+    const imputation = options.imputation ?? GAPS_EEG_IMPUTATION;
     const imputers: Record<string, Imputer> = {
-      vrae: (s) => imputeSession(vrae.model, s, options.imputation ?? GAPS_EEG_IMPUTATION).imputed,
+      vrae: (s) => imputeSession(vrae.model, s, imputation).imputed,
+      vrae_residual_gp: (s) =>
+        imputeSession(vrae.model, s, { ...imputation, residualCorrection: { contextSamples } }).imputed,
       linear: linearInterpolation,
       locf: lastObservationCarriedForward,
       channel_mean: channelMean,
@@ -111,7 +114,7 @@ export async function evaluateGapsOnEeg(
       });
       await vosp.train();
       const model = vosp.model;
-      imputers.vosp = (s) => imputeSession(model, s, options.imputation ?? GAPS_EEG_IMPUTATION).imputed;
+      imputers.vosp = (s) => imputeSession(model, s, imputation).imputed;
     }
     const { table } = await evaluateImputers([test], imputers, {
       samplingRate: fs,

@@ -37,6 +37,11 @@ export const trainingMaskingSchema = z
     gap_max_samples: int('gap_max_samples').positive('gap_max_samples must be positive').default(96),
     /** Probability that a training sequence gets one hidden single-channel stretch. */
     channel_dropout_probability: probability('channel_dropout_probability').default(0.25),
+    /**
+     * Likelihood weight of the hidden entries (1: the plain ELBO). Above 1 the objective leans
+     * towards imputation; it is then no longer a bound on the data's log-likelihood.
+     */
+    hidden_weight: positive('hidden_weight').default(1),
   })
   .refine((m) => m.gap_min_samples <= m.gap_max_samples, {
     message: 'gap_min_samples must not exceed gap_max_samples',
@@ -70,6 +75,7 @@ export const dvaeCommonFields = {
     gap_min_samples: 8,
     gap_max_samples: 96,
     channel_dropout_probability: 0.25,
+    hidden_weight: 1,
   }),
   batch_size: int('batch_size').positive('batch_size must be positive').default(16),
   n_epochs: int('n_epochs').positive('n_epochs must be positive').default(40),

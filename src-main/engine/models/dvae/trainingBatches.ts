@@ -20,6 +20,7 @@ export interface TrainingMasking {
   gap_min_samples: number;
   gap_max_samples: number;
   channel_dropout_probability: number;
+  hidden_weight: number;
 }
 
 export interface SequenceStart {
@@ -85,14 +86,20 @@ export function gatherBatch(
       const len =
         masking.gap_min_samples + rng.integerBelow(masking.gap_max_samples - masking.gap_min_samples + 1);
       const start = rng.integerBelow(length - len + 1);
-      flags.fill(1, base + start * C, base + (start + len) * C);
+      for (let i = base + start * C; i < base + (start + len) * C; i++) {
+        flags[i] = 1;
+        weights[i]! *= masking.hidden_weight;
+      }
     }
     if (rng.uniform() < masking.channel_dropout_probability) {
       const len =
         masking.gap_min_samples + rng.integerBelow(masking.gap_max_samples - masking.gap_min_samples + 1);
       const start = rng.integerBelow(length - len + 1);
       const c = rng.integerBelow(C);
-      for (let t = start; t < start + len; t++) flags[base + t * C + c] = 1;
+      for (let t = start; t < start + len; t++) {
+        flags[base + t * C + c] = 1;
+        weights[base + t * C + c]! *= masking.hidden_weight;
+      }
     }
   });
   return { targets, flags, weights };
