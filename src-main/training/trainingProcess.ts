@@ -84,11 +84,13 @@ async function train(port: ParentPort, start: StartMessage, signal: AbortSignal)
     store.close();
   }
   const engine = await initEngineBackend({ maxBackend: start.maxBackend });
-  await send({ type: 'ready', engine: { ...engine } });
+  // Let a cancel that arrived while we were starting be read before we report ready.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   if (signal.aborted) {
     await send({ type: 'cancelled' });
     return;
   }
+  await send({ type: 'ready', engine: { ...engine } });
 
   let lastBatchAt = 0;
   let epochStartedAt = Date.now();

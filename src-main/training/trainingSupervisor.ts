@@ -208,7 +208,8 @@ export class TrainingSupervisor {
             'info',
             `training process ${channel.pid ?? '?'} ready: ${describeEngine(engine)}; initialised in ${readyAt - spawnedAt} ms`,
           );
-          resolveReady();
+          // A cancel sent before the process read it: the caller hears CANCELLED, not ready.
+          if (!request.signal.aborted) resolveReady();
           return;
         }
         case 'batch': {

@@ -37,12 +37,14 @@ export interface Harness {
   call<C extends ChannelName>(channel: C, input: RequestOf<C>): Promise<ResponseOf<C>>;
   /** Every event emitted so far, in order. */
   events: { event: EventName; payload: unknown }[];
+  /** The first matching event at or after position `from` of `events` (default: any). */
   waitForEvent(
     predicate: (event: EventName, payload: unknown) => boolean,
+    from?: number,
     timeoutMs?: number,
   ): Promise<unknown>;
-  /** Resolves with the final status of a run. */
-  finished(runId: number, timeoutMs?: number): Promise<string>;
+  /** Resolves with the final status of a run, reported at or after position `from` of `events`. */
+  finished(runId: number, from: number, timeoutMs?: number): Promise<string>;
   dispose(): void;
 }
 
@@ -64,8 +66,8 @@ export function createHarness(trainerEntry: string): Harness {
       }
     }
   });
-  const waitForEvent: Harness['waitForEvent'] = (predicate, timeoutMs = 60_000) => {
-    const seen = events.find((e) => predicate(e.event, e.payload));
+  const waitForEvent: Harness['waitForEvent'] = (predicate, from = 0, timeoutMs = 60_000) => {
+    const seen = events.slice(from).find((e) => predicate(e.event, e.payload));
     if (seen) return Promise.resolve(seen.payload);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching event in ${timeoutMs} ms`)), timeoutMs);
@@ -88,12 +90,13 @@ export function createHarness(trainerEntry: string): Harness {
       return reply.result as never;
     },
     waitForEvent,
-    async finished(runId, timeoutMs) {
+    async finished(runId, from, timeoutMs) {
       const payload = (await waitForEvent(
         (e, p) =>
           e === 'run.status' &&
           (p as { runId: number }).runId === runId &&
           FINAL.has((p as { status: string }).status),
+        from,
         timeoutMs,
       )) as { status: string };
       return payload.status;

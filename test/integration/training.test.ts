@@ -27,6 +27,7 @@ afterAll(() => {
 
 describe('training a DyNeMo run in a training process', () => {
   it('persists every epoch, stores the outputs as results and completes', async () => {
+    const mark = h.events.length;
     const summary = await h.call('runs.start', {
       datasetId,
       modelKind: 'dynemo',
@@ -34,7 +35,7 @@ describe('training a DyNeMo run in a training process', () => {
       name: 'first',
     });
     expect(summary.status).toBe('running');
-    expect(await h.finished(summary.id)).toBe('completed');
+    expect(await h.finished(summary.id, mark)).toBe('completed');
 
     const detail = await h.call('runs.get', { runId: summary.id });
     expect(detail.status).toBe('completed');
@@ -133,5 +134,29 @@ describe('training a DyNeMo run in a training process', () => {
       expect((error as Error).message).toMatch(message);
     }
     expect(await h.call('runs.list', {})).toHaveLength(before);
+  });
+});
+
+describe('opening a project', () => {
+  it('marks runs left running by a process that is gone as interrupted', async () => {
+    const store = h.services.projects.require();
+    const path = store.path;
+    const runs = new RunRepository(store);
+    const orphan = runs.create({ datasetId, modelKind: 'dynemo', config: tinyDynemoConfig(), seed: 1 });
+    runs.markStarted(orphan.id);
+    await h.call('projects.close', {});
+    const mark = h.events.length;
+    await h.call('projects.open', { path });
+    expect((await h.call('runs.get', { runId: orphan.id })).status).toBe('interrupted');
+    expect(
+      h.events
+        .slice(mark)
+        .some(
+          (e) =>
+            e.event === 'run.status' &&
+            (e.payload as { runId: number; status: string }).runId === orphan.id &&
+            (e.payload as { status: string }).status === 'interrupted',
+        ),
+    ).toBe(true);
   });
 });
