@@ -4,8 +4,10 @@ import { parseArgs, UsageError } from './args';
 import { datasetsCommand, datasetsHelp } from './commands/datasets';
 import { importCommand, importHelp } from './commands/import';
 import { prepareCommand, prepareHelp } from './commands/prepare';
+import { resultsCommand, resultsHelp } from './commands/results';
 import { serveCommand, serveHelp } from './commands/serve';
 import { simulateCommand, simulateHelp } from './commands/simulate';
+import { trainCommand, trainHelp } from './commands/train';
 
 const commandHelp: Record<string, string> = {
   serve: serveHelp,
@@ -13,6 +15,8 @@ const commandHelp: Record<string, string> = {
   prepare: prepareHelp,
   simulate: simulateHelp,
   datasets: datasetsHelp,
+  train: trainHelp,
+  results: resultsHelp,
 };
 
 const HELP = `ModeScope ${APP_VERSION} — dynamical latent-variable models for MEG/EEG
@@ -25,6 +29,8 @@ Commands:
   prepare    run a preparation pipeline (filter, tde_pca…) over a dataset
   simulate   create a simulated dataset with known ground truth
   datasets   list the datasets of a project
+  train      train a model on a dataset (or --resume a run)
+  results    summarise a run and its results
   version    print the version
   help       this text (or: modescope help <command>)
 
@@ -58,6 +64,12 @@ export async function runCli(argv: string[]): Promise<number> {
         return 0;
       case 'datasets':
         await datasetsCommand(argv);
+        return 0;
+      case 'train':
+        await trainCommand(argv);
+        return 0;
+      case 'results':
+        await resultsCommand(argv);
         return 0;
       default:
         throw new UsageError(`unknown command "${args.command}" (see \`modescope help\`)`);
