@@ -25,7 +25,12 @@ export const forkNodeTraining: TrainingSpawner = (entryPath) => {
   const child = fork(entryPath, [], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, MODESCOPE_TRAINING_PROCESS: '1' },
+    env: {
+      ...process.env,
+      MODESCOPE_TRAINING_PROCESS: '1',
+      // Inside Electron, execPath is the app itself: make the child a plain Node process.
+      ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+    },
   });
   let tail = '';
   child.stderr?.setEncoding('utf8');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
@@ -66,8 +67,11 @@ interface LiveRun {
   batches: BatchMetrics[];
 }
 
+/** out/main/trainer.js, found from this module whether the bundler left it at the top or in chunks/. */
 export function defaultTrainerEntry(): string {
-  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'trainer.js');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, 'trainer.js'), path.join(here, '..', 'trainer.js')];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
 }
 
 /** Maps the training process's error codes onto the RPC error a caller sees. */
@@ -231,7 +235,7 @@ export class TrainingSupervisor {
           );
           runs.pruneCheckpoints(runId, keep);
           epochs += 1;
-          events.emit('run.epoch', { runId, epoch: record });
+          events.emit('run.epoch', { runId, epoch: record, plannedEpochs: message.plannedEpochs });
           request.onProgress?.(
             `${record.label} (epoch ${record.index + 1}/${message.plannedEpochs})`,
             (record.index + 1) * nBatches,

@@ -96,21 +96,22 @@ async function follow(
   start: () => Promise<{ id: number }>,
 ): Promise<{ runId: number; status: string; message?: string }> {
   const statuses: { runId: number; status: string; message?: string }[] = [];
-  let lastEpoch: EpochRecordData | null = null;
   let runId: number | null = null;
   let settle: (() => void) | null = null;
+  // ETA from this session's own pace: a resumed run's earlier epochs took no time here.
+  const startedAt = Date.now();
+  let firstIndex: number | null = null;
   const unsubscribe = session.services.events.onAny((event, payload) => {
     if (event === 'run.status') {
       statuses.push(payload as { runId: number; status: string; message?: string });
       settle?.();
     } else if (event === 'run.epoch') {
-      lastEpoch = (payload as { epoch: EpochRecordData }).epoch;
-    } else if (event === 'job.progress') {
-      const p = payload as { jobId: string; stage: string; etaSeconds: number | null };
-      if (p.jobId === jobId && lastEpoch !== null) {
-        console.error(formatEpochLine(p.stage, lastEpoch, p.etaSeconds));
-        lastEpoch = null;
-      }
+      const { epoch, plannedEpochs } = payload as { epoch: EpochRecordData; plannedEpochs: number };
+      firstIndex ??= epoch.index;
+      const done = epoch.index - firstIndex + 1;
+      const remaining = plannedEpochs - epoch.index - 1;
+      const eta = remaining > 0 ? (((Date.now() - startedAt) / 1000) * remaining) / done : null;
+      console.error(formatEpochLine(`${epoch.label} (${epoch.index + 1}/${plannedEpochs})`, epoch, eta));
     } else if (event === 'run.log') {
       const l = payload as { runId: number; level: string; message: string };
       if (l.runId === runId && l.level !== 'info') console.error(`${l.level}: ${l.message}`);

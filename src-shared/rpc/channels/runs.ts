@@ -72,7 +72,12 @@ export const runChannels = {
 
 export const runEvents = {
   'run.batch': batchMetricsSchema,
-  'run.epoch': z.strictObject({ runId: runIdSchema, epoch: epochRecordSchema }),
+  'run.epoch': z.strictObject({
+    runId: runIdSchema,
+    epoch: epochRecordSchema,
+    /** Epochs the whole run is planned to take, initialisations included. */
+    plannedEpochs: z.number().int().nonnegative(),
+  }),
   'run.status': z.strictObject({
     runId: runIdSchema,
     status: runStatusSchema,
