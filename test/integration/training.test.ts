@@ -137,6 +137,35 @@ describe('training a DyNeMo run in a training process', () => {
   });
 });
 
+describe('run results and deletion', () => {
+  it('answers unknown or ambiguous result requests clearly, then deletes a run with its results', async () => {
+    const runs = await h.call('runs.list', {});
+    const done = runs.find((r) => r.status === 'completed')!;
+    await expect(h.call('runs.resultArray', { runId: done.id, kind: 'beta' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: `run ${done.id} has no array result "beta"`,
+    });
+    await expect(h.call('runs.resultArray', { runId: done.id, kind: 'alpha' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { field: 'sessionId' },
+    });
+    await expect(
+      h.call('runs.resultArray', { runId: done.id, kind: 'means', startRow: 2, endRow: 1 }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const means = await h.call('runs.resultArray', { runId: done.id, kind: 'means' });
+    expect(means.array.shape).toEqual([3, 4]);
+
+    const store = h.services.projects.require();
+    const arraysBefore = (store.db.prepare('SELECT count(*) AS n FROM arrays').get() as { n: number }).n;
+    expect(await h.call('runs.delete', { runId: done.id })).toEqual({ deleted: true });
+    await expect(h.call('runs.get', { runId: done.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const arraysAfter = (store.db.prepare('SELECT count(*) AS n FROM arrays').get() as { n: number }).n;
+    // alpha, θ mean and θ std for two sessions, means and covariances.
+    expect(arraysBefore - arraysAfter).toBe(8);
+    expect(store.integrityCheck()).toEqual([]);
+  });
+});
+
 describe('opening a project', () => {
   it('marks runs left running by a process that is gone as interrupted', async () => {
     const store = h.services.projects.require();
