@@ -8,6 +8,7 @@ import type {
   LogLevel,
   RunTimings,
 } from '../../src-shared/domain/run';
+import { epochStage } from '../../src-shared/domain/runProgress';
 import { RpcError } from '../../src-shared/rpc/errors';
 import type { EventBus } from '../services/eventBus';
 import type { ProjectStore } from '../store/projectStore';
@@ -237,7 +238,7 @@ export class TrainingSupervisor {
           epochs += 1;
           events.emit('run.epoch', { runId, epoch: record, plannedEpochs: message.plannedEpochs });
           request.onProgress?.(
-            `${record.label} (epoch ${record.index + 1}/${message.plannedEpochs})`,
+            epochStage(record.label, record.index, message.plannedEpochs),
             (record.index + 1) * nBatches,
             message.plannedEpochs * nBatches,
           );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { epochStage } from '../../src-shared/domain/runProgress';
 import {
   checkpointRow,
   decodeCheckpoint,
@@ -111,5 +112,13 @@ describe('model registry', () => {
       /sequence_length \(200\)/,
     );
     expect(() => trainingModel('hmm')).toThrow(/no trainer for model kind "hmm" \(known: dynemo\)/);
+  });
+});
+
+describe('epoch stage', () => {
+  it('adds the run-wide count only when the label does not already say it', () => {
+    expect(epochStage('epoch 3/20', 2, 20)).toBe('epoch 3/20');
+    expect(epochStage('init 2/5 epoch 1/2', 2, 30)).toBe('init 2/5 epoch 1/2 (3/30 overall)');
+    expect(epochStage('epoch 3/20', 12, 30)).toBe('epoch 3/20 (13/30 overall)');
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { EpochRecordData } from '../../../src-shared/domain/run';
+import { epochStage } from '../../../src-shared/domain/runProgress';
 import { ConfigFileError, DynemoConfigError, importDynemoConfig } from '../../../src-shared/models/dynemo';
 import { RpcError } from '../../../src-shared/rpc/errors';
 import { checkFlags, intFlag, parseArgs, UsageError, type ParsedArgs } from '../args';
@@ -111,7 +112,7 @@ async function follow(
       const done = epoch.index - firstIndex + 1;
       const remaining = plannedEpochs - epoch.index - 1;
       const eta = remaining > 0 ? (((Date.now() - startedAt) / 1000) * remaining) / done : null;
-      console.error(formatEpochLine(`${epoch.label} (${epoch.index + 1}/${plannedEpochs})`, epoch, eta));
+      console.error(formatEpochLine(epochStage(epoch.label, epoch.index, plannedEpochs), epoch, eta));
     } else if (event === 'run.log') {
       const l = payload as { runId: number; level: string; message: string };
       if (l.runId === runId && l.level !== 'info') console.error(`${l.level}: ${l.message}`);
