@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, repoRoot, test } from './serveFixture';
 
@@ -11,6 +11,21 @@ async function createProject(page: Page, folder: string): Promise<void> {
   await page.getByTestId('create-filename').fill('datasets');
   await page.getByTestId('create-submit').click();
   await expect(page.getByTestId('header-project-name')).toHaveText('Datasets walkthrough');
+}
+
+/** A float32 .npy file (format 1.0) holding `rows × cols`, row-major. */
+function writeNpy(path: string, rows: number, cols: number, value: (r: number, c: number) => number): void {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+  const prefix = Buffer.alloc(10);
+  prefix.write('\x93NUMPY', 0, 'latin1');
+  prefix[6] = 1;
+  prefix[7] = 0;
+  prefix.writeUInt16LE(header.length, 8);
+  const body = Buffer.alloc(rows * cols * 4);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) body.writeFloatLE(value(r, c), (r * cols + c) * 4);
+  writeFileSync(path, Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]));
 }
 
 /** The parts of a 2D canvas the pixel check reads (the Node tsconfig has no full DOM types). */
@@ -171,5 +186,95 @@ test.describe('Datasets view in web mode', () => {
     await expect(file).toHaveAttribute('data-ok', 'false');
     await expect(file.getByTestId('import-file-error')).toContainText(/NOT_FOUND|not found|no such/i);
     await expect(page.getByTestId('import-submit')).toHaveCount(0);
+  });
+
+  test('a channel-first npy needs its layout and rate before it can be imported', async ({
+    page,
+    served,
+  }) => {
+    const npyPath = join(served.dir, 'sensors.npy');
+    writeNpy(npyPath, 4, 1000, (r, c) => Math.sin((2 * Math.PI * (r + 1) * c) / 200));
+    await page.goto(served.url);
+    await createProject(page, served.dir);
+    await page.getByTestId('nav-datasets').click();
+    await page.getByTestId('add-tab-import').click();
+    await page.getByTestId('import-browse').click();
+    await page.getByTestId('recording-picker-input').fill(served.dir);
+    await page.getByTestId('recording-picker-input').press('Enter');
+    await expect(page.getByTestId('recording-picker-current')).toHaveText(served.dir);
+    await page
+      .getByTestId('recording-picker-file')
+      .filter({ hasText: 'sensors.npy' })
+      .locator('input')
+      .check();
+    await page.getByTestId('recording-picker-add').click();
+
+    const file = page.getByTestId('import-file');
+    await expect(file.getByTestId('import-file-format')).toHaveText('npy');
+    await expect(file.getByTestId('import-file-warning').filter({ hasText: '1 Hz was assumed' })).toHaveCount(
+      1,
+    );
+    await expect(
+      file.getByTestId('import-file-warning').filter({ hasText: 'read as time-first' }),
+    ).toHaveCount(1);
+    await expect(page.getByTestId('import-problem')).toHaveText(
+      'Enter the sampling rate in Hz: these files do not store it.',
+    );
+    await expect(page.getByTestId('import-submit')).toBeDisabled();
+    // Read as time-first the file has 1000 "channels"; rows are channels here.
+    await expect(page.getByTestId('import-channels')).toContainText('of 1000');
+    await page.getByTestId('import-orientation').selectOption('channel-first');
+    await expect(page.getByTestId('import-channels')).toContainText('4 of 4');
+    await page.getByTestId('import-rate').fill('200');
+    await page.getByTestId('import-rate').blur();
+    await expect(page.getByTestId('import-problem')).toHaveCount(0);
+    await page
+      .getByTestId('add-dataset')
+      .screenshot({ path: 'test-results/screenshots/datasets-import-npy.png' });
+    await page.getByTestId('import-submit').click();
+    const row = page.getByTestId('dataset-row').filter({ hasText: 'sensors' });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByTestId('dataset-format')).toHaveText('npy');
+    await expect(row.getByTestId('dataset-channels')).toHaveText('4');
+    await expect(row.getByTestId('dataset-rate')).toHaveText('200 Hz');
+  });
+
+  test('a folder of recordings becomes one multi-session dataset', async ({ page, served }) => {
+    const folder = resolve(repoRoot, '../shared/data/eeg/raw');
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await page.goto(served.url);
+    await createProject(page, served.dir);
+    await page.getByTestId('nav-datasets').click();
+    await page.getByTestId('add-tab-import').click();
+    await page.getByTestId('import-browse').click();
+    await page.getByTestId('recording-picker-input').fill(folder);
+    await page.getByTestId('recording-picker-input').press('Enter');
+    await expect(
+      page.getByTestId('recording-picker-file').filter({ hasText: 'eegmmidb_S001R01.edf' }),
+    ).toHaveCount(1);
+    await page.getByTestId('recording-picker-add-folder').click();
+
+    // Every recording in the folder is listed; the EEGLAB file is left out of this dataset.
+    const files = page.getByTestId('import-file');
+    await expect(files.filter({ hasText: '.edf' })).toHaveCount(4);
+    const eeglab = files.filter({ hasText: 'eeglab_data.set' });
+    await expect(eeglab).toHaveCount(1);
+    await eeglab.getByTestId('import-file-include').uncheck();
+    await page.getByTestId('import-name').fill('EEGMMIDB four runs');
+    await files.filter({ hasText: 'S001R04' }).getByTestId('import-file-label').fill('S001 task');
+    await page
+      .getByTestId('add-dataset')
+      .screenshot({ path: 'test-results/screenshots/datasets-import-folder.png' });
+    await expect(page.getByTestId('import-submit')).toHaveText('Import 4 session(s)');
+    await page.getByTestId('import-submit').click();
+    const row = page.getByTestId('dataset-row').filter({ hasText: 'EEGMMIDB four runs' });
+    await expect(row).toHaveCount(1, { timeout: 60_000 });
+    await expect(row.getByTestId('dataset-sessions')).toHaveText('4');
+    await expect(page.getByTestId('preview-session').locator('option')).toHaveText([
+      'eegmmidb_S001R01',
+      'S001 task',
+      'eegmmidb_S002R01',
+      'eegmmidb_S003R01',
+    ]);
   });
 });

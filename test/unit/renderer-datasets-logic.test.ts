@@ -11,6 +11,7 @@ import {
   importRequest,
   isRecordingFile,
   needsOrientation,
+  rateRequired,
   rateWasAssumed,
   type ImportChoices,
 } from '../../src-renderer/views/datasets/importPlan';
@@ -96,6 +97,11 @@ describe('import plan', () => {
     expect(rateWasAssumed(npy)).toBe(true);
     expect(rateWasAssumed(edf('/d/a.edf', ['Fz']))).toBe(false);
     expect(needsOrientation([npy])).toBe(true);
+    // Re-inspected with a rate, the warning is gone but the rate is still the person's to give.
+    const npyWithRate = { ...npy, warnings: [] } as InspectedFile;
+    expect(rateWasAssumed(npyWithRate)).toBe(false);
+    expect(rateRequired(npyWithRate)).toBe(true);
+    expect(importProblem([npyWithRate], choices([npyWithRate]))).toMatch(/sampling rate/);
     expect(needsOrientation([edf('/d/a.edf', ['Fz'])])).toBe(false);
     expect(importProblem([npy], choices([npy]))).toBe(
       'Enter the sampling rate in Hz: these files do not store it.',
@@ -134,6 +140,9 @@ describe('import plan', () => {
     expect(importProblem([a, b], choices([a, b]))).toBeNull();
     // Files without a rate question send no options at all.
     expect(importRequest([a, b], choices([a, b])).options).toBeUndefined();
+    // A rate typed for files that store theirs is not sent (the field is not even shown).
+    expect(importRequest([a, b], choices([a, b], { samplingRate: '999' })).options).toBeUndefined();
+    expect(importProblem([a, b], choices([a, b], { samplingRate: 'x' }))).toBeNull();
   });
 });
 

@@ -36,6 +36,15 @@ export function rateWasAssumed(file: InspectedFile): boolean {
   return file.ok && file.warnings.some((w) => /no sampling rate|Hz was assumed/i.test(w));
 }
 
+/**
+ * The person must give the rate: plain arrays never store one (after a re-inspection with a rate
+ * the warning is gone, but clearing the field must not fall back to 1 Hz), nor does any file the
+ * reader had to assume a rate for.
+ */
+export function rateRequired(file: InspectedFile): boolean {
+  return file.ok && (arrayFormats.has(file.format) || rateWasAssumed(file));
+}
+
 export function needsOrientation(files: readonly InspectedFile[]): boolean {
   return readableFiles(files).some((f) => arrayFormats.has(f.format));
 }
@@ -103,8 +112,8 @@ export function importProblem(inspected: readonly InspectedFile[], choices: Impo
     if (!info) return `${baseName(f.path)} has not been inspected.`;
     if (!info.ok) return `${baseName(f.path)} cannot be read: leave it out or fix it.`;
   }
-  const rateNeeded = included.some((f) => rateWasAssumed(byPath.get(f.path)!));
-  if (rateNeeded || choices.samplingRate.trim() !== '') {
+  const rateNeeded = included.some((f) => rateRequired(byPath.get(f.path)!));
+  if (rateNeeded) {
     const rate = Number(choices.samplingRate);
     if (choices.samplingRate.trim() === '' || !Number.isFinite(rate) || rate <= 0) {
       return 'Enter the sampling rate in Hz: these files do not store it.';
@@ -130,7 +139,10 @@ export function importRequest(
   );
   const options: NonNullable<ImportRequest['options']> = {};
   if ([...formats].some((f) => arrayFormats.has(f))) options.orientation = choices.orientation;
-  if (choices.samplingRate.trim() !== '') options.samplingRate = Number(choices.samplingRate);
+  const rateAsked = readableFiles(inspected).some(
+    (f) => rateRequired(f) && included.some((i) => i.path === f.path),
+  );
+  if (rateAsked && choices.samplingRate.trim() !== '') options.samplingRate = Number(choices.samplingRate);
   return {
     name: choices.name.trim(),
     files: included.map((f) => ({ path: f.path, label: f.label.trim() })),
