@@ -1,9 +1,10 @@
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, session, shell, utilityProcess } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { createServices, type Services } from '../services/createServices';
 import { CONTENT_SECURITY_POLICY } from '../server/staticFiles';
 import { IPC_EVENT, IPC_INVOKE } from './ipcChannels';
 import { secureWebPreferences } from './securePreferences';
+import { utilityProcessSpawner } from '../training/trainingChannel';
 
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const rendererIndex = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
@@ -66,6 +67,8 @@ if (!app.requestSingleInstanceLock()) {
       transport: 'electron',
       configDir: app.getPath('userData'),
       defaultProjectDir: app.getPath('documents'),
+      // Training runs in Electron's utilityProcess: a crash or a long kernel never freezes the UI.
+      training: { spawn: utilityProcessSpawner(utilityProcess) },
     });
     services = s;
     ipcMain.handle(IPC_INVOKE, (event, channel: unknown, payload: unknown) => {

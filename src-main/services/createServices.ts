@@ -9,6 +9,7 @@ import { JobRegistry } from './jobRegistry';
 import { ProjectService } from './projectService';
 import { RecentProjects } from './recentProjects';
 import { runHandlers } from './runs/runHandlers';
+import type { SupervisorOptions } from '../training/trainingSupervisor';
 import { APP_VERSION } from './appVersion';
 
 export type TransportKind = 'electron' | 'web' | 'in-process';
@@ -18,6 +19,8 @@ export interface ServicesOptions {
   /** Where user-level state (recent projects) lives; defaults per platform. */
   configDir?: string;
   defaultProjectDir?: string;
+  /** How training processes are started (Electron passes its utilityProcess spawner). */
+  training?: Partial<Omit<SupervisorOptions, 'events'>>;
 }
 
 /** The per-platform place for user-level settings when Electron's app.getPath is not available. */
@@ -82,7 +85,7 @@ export function createServices(options: ServicesOptions) {
       },
     },
     { module: 'datasets', handlers: datasetHandlers({ projects, jobs, events }) },
-    { module: 'runs', handlers: runHandlers({ projects, jobs, events }) },
+    { module: 'runs', handlers: runHandlers({ projects, jobs, events, supervisor: options.training }) },
   );
 
   const dispatch = createDispatcher(handlers, (err) => console.error('[modescope] internal error:', err));
