@@ -202,8 +202,8 @@ export function checkDraft(draft: ConfigDraft): DraftCheck {
   for (const issue of result.error.issues) {
     const key = issue.path.length > 0 ? String(issue.path[0]) : '';
     if (problems[key] === undefined) {
-      problems[key] =
-        issue.code === 'invalid_type' && issue.input === undefined ? `${key} is required` : issue.message;
+      // Zod does not echo the input back, so "missing" is known from what was sent.
+      problems[key] = key !== '' && !(key in input) ? `${key} is required` : issue.message;
     }
   }
   return { config: null, problems };
