@@ -1,0 +1,113 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './serveFixture';
+
+async function createProject(page: Page, folder: string): Promise<void> {
+  await page.getByTestId('create-name').fill('Train walkthrough');
+  await page.getByTestId('create-folder').fill(folder);
+  await page.getByTestId('create-filename').fill('train');
+  await page.getByTestId('create-submit').click();
+  await expect(page.getByTestId('header-project-name')).toHaveText('Train walkthrough');
+}
+
+async function simulateHmm(page: Page): Promise<void> {
+  await page.getByTestId('nav-datasets').click();
+  await expect(page.getByTestId('view-datasets')).toHaveAttribute('data-loaded', 'true');
+  await page.getByTestId('add-tab-simulate').click();
+  await page.getByTestId('simulate-n_states').fill('3');
+  await page.getByTestId('simulate-n_samples').fill('4000');
+  await page.getByTestId('simulate-n_channels').fill('4');
+  await page.getByTestId('simulate-seed').fill('3');
+  await page.getByTestId('simulate-name').fill('Sim HMM');
+  await page.getByTestId('simulate-submit').click();
+  await expect(page.getByTestId('simulate-progress')).toHaveAttribute('data-status', 'succeeded', {
+    timeout: 60_000,
+  });
+}
+
+/** A tiny DyNeMo: the machine running the tests is small and shared. */
+const tinyConfig: Record<string, string> = {
+  n_modes: '3',
+  sequence_length: '50',
+  batch_size: '8',
+  n_epochs: '16',
+  n_kl_annealing_epochs: '8',
+  inference_n_units: '8',
+  model_n_units: '8',
+  n_init: '0',
+};
+
+test.describe('Train and Runs views in web mode', () => {
+  test('train a tiny DyNeMo with live curves, then find it in Runs', async ({ page, served }) => {
+    test.setTimeout(300_000);
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await page.goto(served.url);
+    await createProject(page, served.dir);
+    await simulateHmm(page);
+
+    await page.getByTestId('nav-train').click();
+    await expect(page.getByTestId('view-train')).toHaveAttribute('data-loaded', 'true');
+    await expect(page.getByTestId('train-dataset')).toContainText('Sim HMM');
+    // n_channels comes from the data and cannot be typed over.
+    await expect(page.getByTestId('config-n_channels')).toHaveValue('4');
+    await expect(page.getByTestId('config-n_channels')).toHaveAttribute('readonly', '');
+
+    // Presets fill the form; invalid values are named inline and block Start.
+    await page.getByTestId('train-preset').selectOption('tde-pca');
+    await expect(page.getByTestId('config-sequence_length')).toHaveValue('100');
+    await expect(page.getByTestId('config-batch_size')).toHaveValue('32');
+    await page.getByTestId('config-n_modes').fill('1');
+    await expect(page.getByTestId('config-n_modes-problem')).toContainText('two or greater');
+    await expect(page.getByTestId('train-start')).toBeDisabled();
+
+    for (const [key, value] of Object.entries(tinyConfig))
+      await page.getByTestId(`config-${key}`).fill(value);
+    await expect(page.getByTestId('config-form').locator('.field-problem')).toHaveCount(0);
+    await page.getByTestId('train-name').fill('tiny');
+    await page.getByTestId('train-start').click();
+
+    const live = page.getByTestId('live-run');
+    await expect(live).toBeVisible();
+    await expect(page.getByTestId('train-progress')).toBeVisible();
+    const curves = page.getByTestId('live-curves');
+    // Read the per-batch point count while the run trains: it must grow before the run ends.
+    const seen: number[] = [];
+    const deadline = Date.now() + 240_000;
+    let status = '';
+    let shotTaken = false;
+    while (Date.now() < deadline) {
+      status = (await live.getAttribute('data-status')) ?? '';
+      const points = Number(await curves.getAttribute('data-batch-points'));
+      if (status === 'running' && points > 0 && points !== seen[seen.length - 1]) seen.push(points);
+      if (status === 'running' && points > 0 && !shotTaken) {
+        await page.getByTestId('live-run').screenshot({ path: 'test-results/screenshots/train-live.png' });
+        shotTaken = true;
+      }
+      if (['completed', 'failed', 'cancelled', 'interrupted'].includes(status)) break;
+      await page.waitForTimeout(50);
+    }
+    expect(status).toBe('completed');
+    expect(seen.length, `batch point counts seen while running: ${seen.join(', ')}`).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    await expect(curves).toHaveAttribute('data-epoch-points', '16');
+    await expect(page.getByTestId('live-engine')).not.toHaveText('—');
+    await expect(page.getByTestId('live-free-energy')).not.toHaveText('—');
+    await expect(page.getByTestId('train-progress')).toHaveAttribute('data-status', 'succeeded');
+    await page.screenshot({ path: 'test-results/screenshots/train-finished.png', fullPage: true });
+
+    await page.getByTestId('nav-runs').click();
+    await expect(page.getByTestId('view-runs')).toHaveAttribute('data-loaded', 'true');
+    const row = page.getByTestId('run-row').filter({ hasText: 'tiny' });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByTestId('run-status')).toHaveText('completed');
+    await expect(row.getByTestId('run-config')).toHaveText('3 modes · 16 epochs · lr 0.01');
+    await expect(row.getByTestId('run-free-energy')).not.toHaveText('—');
+    await page.screenshot({ path: 'test-results/screenshots/runs.png', fullPage: true });
+
+    // Delete asks first; keeping leaves the run.
+    await row.getByTestId('run-delete').click();
+    await row.getByTestId('run-delete-cancel').click();
+    await expect(page.getByTestId('run-row')).toHaveCount(1);
+  });
+});
