@@ -216,6 +216,9 @@ test('charts: 1,000,000 × 8 α zooms and pans on decimated windows; exports PNG
     expect(text.length).toBeGreaterThan(2_000);
   }
 
+  const shown = (await stats(page, 'alpha-chart')).length;
+  await page.getByTestId('alpha-chart-layout-stacked').click();
+  await expect.poll(async () => (await stats(page, 'alpha-chart')).length).toBeGreaterThan(shown);
   await page.screenshot({ path: 'test-results/screenshots/charts-gallery.png', fullPage: true });
   expect(errors).toEqual([]);
 });

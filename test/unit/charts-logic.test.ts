@@ -5,7 +5,13 @@ import { divergingColor, symmetricLimit } from '../../src-renderer/charts/diverg
 import { decimateMinMax, envelopePoints, nanGapRanges } from '../../src-renderer/charts/envelope';
 import { EnvelopePyramid } from '../../src-renderer/charts/envelopePyramid';
 import { inMemoryEnvelopeSource } from '../../src-renderer/charts/envelopeSource';
-import { envelopeCentreline, envelopeTrace } from '../../src-renderer/charts/envelopeTrace';
+import {
+  envelopeCentreline,
+  envelopeTrace,
+  pointCount,
+  stackedCentrelines,
+  type FlatPoints,
+} from '../../src-renderer/charts/envelopeTrace';
 import { exportFileName } from '../../src-renderer/charts/exportFileName';
 import { niceTicks } from '../../src-renderer/charts/niceTicks';
 import { modeColor, modePalette } from '../../src-renderer/charts/palette';
@@ -161,12 +167,21 @@ describe('EnvelopePyramid', () => {
   });
 });
 
+/** Flat [x0, y0, x1, y1…] as pairs, NaN as null, for readable assertions. */
+function pairs(points: FlatPoints): [number, number | null][] {
+  const out: [number, number | null][] = [];
+  for (let i = 0; i < points.length; i += 2)
+    out.push([points[i]!, Number.isNaN(points[i + 1]!) ? null : points[i + 1]!]);
+  return out;
+}
+
 describe('envelope traces', () => {
   it('draws a stroke per bucket (≤ 2 points per bucket), breaks at gaps, and applies the offset', () => {
     const data = matrix(1000, 2, (t, c) => (t >= 500 && t < 600 ? Number.NaN : (t % 7) * (c + 1)));
     const w = decimateMinMax(data, 2, 0, 1000, 100);
-    const trace = envelopeTrace(w, 1, 100, 5);
-    expect(trace.length).toBeLessThanOrEqual(2 * 100);
+    const flat = envelopeTrace(w, 1, 100, 5);
+    expect(pointCount(flat)).toBeLessThanOrEqual(2 * 100);
+    const trace = pairs(flat);
     const values = trace.map((p) => p[1]).filter((v): v is number => v !== null);
     expect(Math.min(...values)).toBe(5);
     expect(Math.max(...values)).toBe(6 * 2 + 5);
@@ -179,14 +194,34 @@ describe('envelope traces', () => {
     expect(() => envelopeTrace(w, 0, 0)).toThrow(/samplingRate must be a positive number/);
   });
 
+  it('keeps every point of a mid-recording window inside its buckets, in time order', () => {
+    const data = matrix(10_000, 1, (t) => Math.sin(t / 50));
+    const w = decimateMinMax(data, 1, 4000, 6000, 100);
+    const trace = pairs(envelopeTrace(w, 0, 1000));
+    expect(trace[0]![0]).toBeCloseTo(4, 9);
+    expect(trace[trace.length - 1]![0]).toBeCloseTo(5.999, 9);
+    for (let i = 1; i < trace.length; i++) expect(trace[i]![0]).toBeGreaterThanOrEqual(trace[i - 1]![0]);
+  });
+
   it('centreline uses bucket means when present, else the middle of min and max', () => {
     const data = matrix(20, 1, (t) => (t < 10 ? 0 : t === 19 ? 10 : 1));
     const w = decimateMinMax(data, 1, 0, 20, 2);
-    const withMean = envelopeCentreline(w, 0, 10);
+    const withMean = pairs(envelopeCentreline(w, 0, 10));
     expect(withMean.map((p) => p[1])).toEqual([0, expect.closeTo(1.9, 5)]);
     expect(withMean[0]![0]).toBeCloseTo(0.5, 9);
     delete w.mean;
-    expect(envelopeCentreline(w, 0, 10).map((p) => p[1])).toEqual([0, 5.5]);
+    expect(pairs(envelopeCentreline(w, 0, 10)).map((p) => p[1])).toEqual([0, 5.5]);
+  });
+
+  it('stacks centrelines as running sums over the visible channels, gaps breaking the stack', () => {
+    const data = matrix(4, 3, (t, c) => (t === 2 && c === 1 ? Number.NaN : [0.2, 0.3, 0.5][c]!));
+    const w = decimateMinMax(data, 3, 0, 4, 4);
+    const all = stackedCentrelines(w, 1).map((line) => pairs(line).map((p) => p[1]));
+    expect(all[0]).toEqual([0.2, 0.2, 0.2, 0.2].map((v) => expect.closeTo(v, 6)));
+    expect(all[1]).toEqual([0.5, 0.5, null, 0.5].map((v) => (v === null ? null : expect.closeTo(v, 6))));
+    expect(all[2]).toEqual([1, 1, null, 1].map((v) => (v === null ? null : expect.closeTo(v, 6))));
+    const hidden = stackedCentrelines(w, 1, [true, false, true]).map((line) => pairs(line)[0]![1]);
+    expect(hidden).toEqual([0.2, 0.2, 0.7].map((v) => expect.closeTo(v, 6)));
   });
 });
 

@@ -14,6 +14,9 @@ export function secondsAxisLabel(totalSeconds: number): Record<string, unknown> 
     axisLabel: {
       color: chartTheme.muted,
       hideOverlap: true,
+      // The zoom window's edges are arbitrary numbers; round ticks read better.
+      showMinLabel: false,
+      showMaxLabel: false,
       formatter: (v: number) => String(+v.toPrecision(6)),
     },
     splitLine: { lineStyle: { color: chartTheme.grid } },
