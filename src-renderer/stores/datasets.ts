@@ -152,12 +152,15 @@ export const useDatasetsStore = defineStore('datasets', () => {
     request: (jobId: string) => Promise<T>,
   ): Promise<T | null> {
     const jobs = useJobsStore();
-    return run(action, () =>
+    const result = await run(action, () =>
       jobs.run(action, label, (jobId) => {
         jobIds[action] = jobId;
         return request(jobId);
       }),
     );
+    // A cancel someone asked for is not an error: the progress bar already says "cancelled".
+    if (errors[action]?.code === 'CANCELLED') errors[action] = null;
+    return result;
   }
 
   async function importFiles(request: Omit<ImportRequest, 'jobId'>): Promise<DatasetSummary | null> {
@@ -196,7 +199,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
       return null;
     }
     const trimmed = name?.trim();
-    const summary = await runJob('prepare', 'Prepare', (jobId) =>
+    const target = datasets.value.find((d) => d.id === datasetId);
+    const label = `Prepare ${trimmed || target?.name || `dataset ${datasetId}`}`;
+    const summary = await runJob('prepare', label, (jobId) =>
       useApi().datasets.prepare({
         datasetId,
         pipeline: pipeline as never,
@@ -204,7 +209,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
         ...(trimmed ? { name: trimmed } : {}),
       }),
     );
-    if (summary) await refresh();
+    // Failed and cancelled preparations are kept with their error, so the list changes either way.
+    await refresh();
     return summary;
   }
 

@@ -13,6 +13,13 @@ async function createProject(page: Page, folder: string): Promise<void> {
   await expect(page.getByTestId('header-project-name')).toHaveText('Datasets walkthrough');
 }
 
+/** Opens the recording picker and waits for its first listing, so typed paths are not raced. */
+async function openRecordingPicker(page: Page): Promise<void> {
+  await page.getByTestId('import-browse').click();
+  await expect(page.getByTestId('recording-picker')).toBeVisible();
+  await expect(page.getByTestId('recording-picker-current')).not.toHaveText('…');
+}
+
 /** A float32 .npy file (format 1.0) holding `rows × cols`, row-major. */
 function writeNpy(path: string, rows: number, cols: number, value: (r: number, c: number) => number): void {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
@@ -138,8 +145,7 @@ test.describe('Datasets view in web mode', () => {
     // Import a real EDF through the wizard, typing its path into the picker.
     expect(existsSync(edfPath), `${edfPath} is missing`).toBe(true);
     await page.getByTestId('add-tab-import').click();
-    await page.getByTestId('import-browse').click();
-    await expect(page.getByTestId('recording-picker')).toBeVisible();
+    await openRecordingPicker(page);
     await page.getByTestId('recording-picker-input').fill(edfPath);
     await page.getByTestId('recording-picker-input').press('Enter');
     await expect(page.getByTestId('recording-picker')).toHaveCount(0);
@@ -179,7 +185,7 @@ test.describe('Datasets view in web mode', () => {
     await createProject(page, served.dir);
     await page.getByTestId('nav-datasets').click();
     await page.getByTestId('add-tab-import').click();
-    await page.getByTestId('import-browse').click();
+    await openRecordingPicker(page);
     await page.getByTestId('recording-picker-input').fill(resolve(served.dir, 'missing.edf'));
     await page.getByTestId('recording-picker-input').press('Enter');
     const file = page.getByTestId('import-file');
@@ -198,7 +204,7 @@ test.describe('Datasets view in web mode', () => {
     await createProject(page, served.dir);
     await page.getByTestId('nav-datasets').click();
     await page.getByTestId('add-tab-import').click();
-    await page.getByTestId('import-browse').click();
+    await openRecordingPicker(page);
     await page.getByTestId('recording-picker-input').fill(served.dir);
     await page.getByTestId('recording-picker-input').press('Enter');
     await expect(page.getByTestId('recording-picker-current')).toHaveText(served.dir);
@@ -246,7 +252,7 @@ test.describe('Datasets view in web mode', () => {
     await createProject(page, served.dir);
     await page.getByTestId('nav-datasets').click();
     await page.getByTestId('add-tab-import').click();
-    await page.getByTestId('import-browse').click();
+    await openRecordingPicker(page);
     await page.getByTestId('recording-picker-input').fill(folder);
     await page.getByTestId('recording-picker-input').press('Enter');
     await expect(
@@ -276,5 +282,32 @@ test.describe('Datasets view in web mode', () => {
       'eegmmidb_S002R01',
       'eegmmidb_S003R01',
     ]);
+  });
+
+  test('a running preparation can be cancelled from its progress bar', async ({ page, served }) => {
+    await page.goto(served.url);
+    await createProject(page, served.dir);
+    await page.getByTestId('nav-datasets').click();
+    await page.getByTestId('add-tab-simulate').click();
+    // Large enough that TDE-PCA over 32 × 15 dimensions takes a while on two shared cores.
+    await page.getByTestId('simulate-n_samples').fill('200000');
+    await page.getByTestId('simulate-n_channels').fill('32');
+    await page.getByTestId('simulate-name').fill('Long HMM');
+    await page.getByTestId('simulate-submit').click();
+    await expect(page.getByTestId('dataset-row').filter({ hasText: 'Long HMM' })).toHaveCount(1, {
+      timeout: 60_000,
+    });
+    await page.getByTestId('pipeline-preset-tde_pca').click();
+    await expect(page.locator('[data-testid="pipeline-step"][data-name="tde_pca"]')).toHaveCount(1);
+    await page.getByTestId('pipeline-run').click();
+    const progress = page.getByTestId('prepare-progress');
+    await expect(progress).toHaveAttribute('data-status', 'running');
+    await progress.getByTestId('prepare-progress-cancel').click();
+    await expect(progress).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+    await expect(page.getByTestId('prepare-error')).toHaveCount(0);
+    await expect(page.getByTestId('preparation-row').first()).toHaveAttribute('data-status', 'cancelled');
+    await page
+      .getByTestId('pipeline-editor')
+      .screenshot({ path: 'test-results/screenshots/datasets-prepare-cancelled.png' });
   });
 });
