@@ -27,6 +27,8 @@ const byAction = <T>(value: T) => Object.fromEntries(actions.map((a) => [a, valu
 export class RunCurves {
   readonly batch = new CurveBuffer();
   readonly epoch = new CurveBuffer();
+  /** KL apart from the loss: early in training it is orders of magnitude larger and would flatten it. */
+  readonly kl = new CurveBuffer();
   readonly klFactor = new CurveBuffer();
   readonly lr = new CurveBuffer();
   private readonly lastX = new Map<string, number>();
@@ -46,7 +48,7 @@ export class RunCurves {
     const x = batchPosition(b);
     this.add(this.batch, 'batch', 'loss', x, b.loss);
     this.add(this.batch, 'batch', 'NLL', x, b.nll);
-    this.add(this.batch, 'batch', 'KL', x, b.kl);
+    this.add(this.kl, 'kl', 'per batch', x, b.kl);
     this.add(this.klFactor, 'kl', 'KL factor', x, b.klFactor);
     this.add(this.lr, 'lr', 'learning rate', x, b.lr);
   }
@@ -56,7 +58,7 @@ export class RunCurves {
     const x = e.index + 1;
     this.add(this.epoch, 'epoch', 'loss', x, e.loss);
     this.add(this.epoch, 'epoch', 'NLL', x, e.nll);
-    this.add(this.epoch, 'epoch', 'KL', x, e.kl);
+    this.add(this.kl, 'kl', 'per epoch', x, e.kl);
   }
 }
 

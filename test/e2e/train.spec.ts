@@ -96,18 +96,51 @@ test.describe('Train and Runs views in web mode', () => {
     await expect(page.getByTestId('train-progress')).toHaveAttribute('data-status', 'succeeded');
     await page.screenshot({ path: 'test-results/screenshots/train-finished.png', fullPage: true });
 
+    // A second, different run to compare with.
+    await page.getByTestId('config-n_modes').fill('4');
+    await page.getByTestId('config-n_epochs').fill('4');
+    await page.getByTestId('config-n_kl_annealing_epochs').fill('2');
+    await page.getByTestId('train-name').fill('four modes');
+    await page.getByTestId('train-start').click();
+    await expect(live).toHaveAttribute('data-run-id', '2');
+    await expect(live).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
+
     await page.getByTestId('nav-runs').click();
     await expect(page.getByTestId('view-runs')).toHaveAttribute('data-loaded', 'true');
+    await expect(page.getByTestId('run-row')).toHaveCount(2);
     const row = page.getByTestId('run-row').filter({ hasText: 'tiny' });
-    await expect(row).toHaveCount(1);
     await expect(row.getByTestId('run-status')).toHaveText('completed');
     await expect(row.getByTestId('run-config')).toHaveText('3 modes · 16 epochs · lr 0.01');
     await expect(row.getByTestId('run-free-energy')).not.toHaveText('—');
-    await page.screenshot({ path: 'test-results/screenshots/runs.png', fullPage: true });
+    await expect(row.getByTestId('run-duration')).toHaveText(/\d+ (ms|s)$/);
 
-    // Delete asks first; keeping leaves the run.
-    await row.getByTestId('run-delete').click();
-    await row.getByTestId('run-delete-cancel').click();
+    // Compare: curves overlaid, only the differing settings listed.
+    await expect(page.getByTestId('runs-compare')).toBeDisabled();
+    for (const r of await page.getByTestId('run-select').all()) await r.check();
+    await page.getByTestId('runs-compare').click();
+    const comparison = page.getByTestId('run-comparison');
+    await expect(comparison).toBeVisible();
+    const differing = comparison.getByTestId('compare-row');
+    await expect(differing).toHaveCount(3);
+    expect(
+      await differing.evaluateAll((rows) =>
+        rows.map((r) =>
+          (r as unknown as { getAttribute(n: string): string | null }).getAttribute('data-key'),
+        ),
+      ),
+    ).toEqual(['n_modes', 'n_kl_annealing_epochs', 'n_epochs']);
+    await expect(comparison.getByTestId('compare-curves-empty')).toHaveCount(0);
+    await page.screenshot({ path: 'test-results/screenshots/runs-compare.png', fullPage: true });
+
+    // Delete asks first; keeping leaves the run, confirming removes it.
+    const second = page.getByTestId('run-row').filter({ hasText: 'four modes' });
+    await second.getByTestId('run-delete').click();
+    await second.getByTestId('run-delete-cancel').click();
+    await expect(page.getByTestId('run-row')).toHaveCount(2);
+    await second.getByTestId('run-delete').click();
+    await second.getByTestId('run-delete-confirm').click();
     await expect(page.getByTestId('run-row')).toHaveCount(1);
+    await expect(page.getByTestId('run-comparison')).toHaveCount(0);
+    await page.screenshot({ path: 'test-results/screenshots/runs.png', fullPage: true });
   });
 });

@@ -176,7 +176,9 @@ describe('runs store: training a run', () => {
       [0.25, 10],
       [0.5, 9],
     ]);
-    expect(c.batch.points('KL', 100).map((p) => p[1])).toEqual([0.5, 0.5]);
+    expect(c.batch.names()).toEqual(['loss', 'NLL']);
+    expect(c.kl.points('per batch', 100).map((p) => p[1])).toEqual([0.5, 0.5]);
+    expect(c.kl.points('per epoch', 100)).toEqual([[1, 1]]);
     expect(c.klFactor.points('KL factor', 100)).toEqual([
       [0.25, 0.1],
       [0.5, 0.1],
