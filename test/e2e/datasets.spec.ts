@@ -282,6 +282,15 @@ test.describe('Datasets view in web mode', () => {
       'eegmmidb_S002R01',
       'eegmmidb_S003R01',
     ]);
+    // The session table switches the preview to the clicked session.
+    await page.getByTestId('preview-sessions').locator('summary').click();
+    await page.getByTestId('preview-session-row').filter({ hasText: 'S001 task' }).click();
+    await expect(page.getByTestId('preview-facts')).toContainText('30 annotations');
+    await expect(page.getByTestId('preview-chart-loading')).toHaveCount(0);
+    await expect.poll(() => inkFraction(page, 'preview-chart-canvas')).toBeGreaterThan(0.01);
+    await page
+      .getByTestId('session-preview')
+      .screenshot({ path: 'test-results/screenshots/datasets-multisession-preview.png' });
   });
 
   test('a running preparation can be cancelled from its progress bar', async ({ page, served }) => {
