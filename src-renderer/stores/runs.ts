@@ -248,15 +248,16 @@ export const useRunsStore = defineStore('runs', () => {
       liveStatus.value = detail.status;
       liveLog.value = detail.log;
       const c = curves.value;
+      // The services keep only a live run's latest batches; epochs before them stand in for the
+      // batches that are gone, so the per-batch chart covers the whole run.
+      const firstBatch = metrics.batches[0];
+      const keptFrom = firstBatch ? batchPosition(firstBatch) : Infinity;
+      for (const e of metrics.epochs) {
+        if (e.index + 1 < keptFrom) c.addBatch({ epoch: e.index, batch: 0, nBatches: 1, ...e });
+      }
       for (const b of metrics.batches) c.addBatch(b);
       for (const e of metrics.epochs) c.addEpoch(e);
       epochsDone.value = Math.max(epochsDone.value, ...metrics.epochs.map((e) => e.index + 1));
-      // Per-batch values are kept only for a live run; a finished run's epochs stand in for them.
-      if (metrics.batches.length === 0) {
-        for (const e of metrics.epochs) {
-          c.addBatch({ epoch: e.index, batch: 0, nBatches: 1, ...e });
-        }
-      }
     });
     if (runId !== liveRunId.value) return;
     const queued = pending;

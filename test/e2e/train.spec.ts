@@ -144,3 +144,39 @@ test.describe('Train and Runs views in web mode', () => {
     await page.screenshot({ path: 'test-results/screenshots/runs.png', fullPage: true });
   });
 });
+
+test.describe('Cancel and resume in web mode', () => {
+  test('cancel a run mid-way, then resume it from its checkpoint to completion', async ({ page, served }) => {
+    test.setTimeout(300_000);
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await page.goto(served.url);
+    await createProject(page, served.dir);
+    await simulateHmm(page);
+    await page.getByTestId('nav-train').click();
+    await expect(page.getByTestId('config-n_channels')).toHaveValue('4');
+    for (const [key, value] of Object.entries({
+      ...tinyConfig,
+      n_epochs: '60',
+      n_kl_annealing_epochs: '10',
+    })) {
+      await page.getByTestId(`config-${key}`).fill(value);
+    }
+    await page.getByTestId('train-name').fill('interrupted');
+    await page.getByTestId('train-start').click();
+    const live = page.getByTestId('live-run');
+    await expect
+      .poll(async () => Number((await page.getByTestId('live-epochs').textContent())?.split(' ')[0]), {
+        timeout: 120_000,
+      })
+      .toBeGreaterThanOrEqual(2);
+    await page.getByTestId('run-cancel').click();
+    await expect(live).toHaveAttribute('data-status', 'cancelled', { timeout: 60_000 });
+    await expect(page.getByTestId('train-progress')).toHaveAttribute('data-status', 'cancelled');
+    const epochsAtCancel = Number((await page.getByTestId('live-epochs').textContent())?.split(' ')[0]);
+    expect(epochsAtCancel).toBeLessThan(60);
+    await page.getByTestId('run-resume').click();
+    await expect(live).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
+    await expect(page.getByTestId('live-epochs')).toHaveText('60 of 60');
+    await page.getByTestId('live-run').screenshot({ path: 'test-results/screenshots/train-resumed.png' });
+  });
+});

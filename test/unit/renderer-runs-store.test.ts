@@ -282,6 +282,20 @@ describe('runs store: following an existing run', () => {
     expect(store.epochsDone).toBe(2);
   });
 
+  it('fills the per-batch chart with epochs from before the batches the services still hold', async () => {
+    services.add({ status: 'running' });
+    services.epochs.set(1, [epoch(0, 5), epoch(1, 4), epoch(2, 3)]);
+    services.batches.set(1, [batch(1, 2, 0, 3.5), batch(1, 2, 1, 3.2)]);
+    const store = useRunsStore();
+    await store.watch(1);
+    expect(store.curves.batch.points('loss', 100)).toEqual([
+      [1, 5],
+      [2, 4],
+      [2.25, 3.5],
+      [2.5, 3.2],
+    ]);
+  });
+
   it('places batches at fractional epochs', () => {
     expect(batchPosition({ epoch: 3, batch: 0, nBatches: 4 })).toBe(3.25);
     expect(batchPosition({ epoch: 3, batch: 3, nBatches: 4 })).toBe(4);
