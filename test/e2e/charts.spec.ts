@@ -216,6 +216,26 @@ test('charts: 1,000,000 × 8 α zooms and pans on decimated windows; exports PNG
     expect(text.length).toBeGreaterThan(2_000);
   }
 
+  // Empty state: a message, no export of an empty figure.
+  await expect(page.getByTestId('empty-chart-empty')).toHaveText('Select a run to see its covariances');
+  await expect(page.getByTestId('empty-chart-export-png')).toBeDisabled();
+  await expect(page.getByTestId('empty-chart-export-svg')).toBeDisabled();
+
+  // The charts follow their container: a narrower window redraws the α chart for fewer pixels.
+  const wide = (await stats(page, 'alpha-chart')).at(-1)!.plotWidth;
+  await page.setViewportSize({ width: 1000, height: 1000 });
+  await expect
+    .poll(async () => (await stats(page, 'alpha-chart')).at(-1)!.plotWidth)
+    .toBeLessThan(wide - 100);
+  const narrow = (await stats(page, 'alpha-chart')).at(-1)!;
+  expect(narrow.pointsPerSeries).toBeLessThanOrEqual(2 * narrow.plotWidth);
+  expect(
+    await alpha
+      .locator('canvas')
+      .first()
+      .evaluate((c) => c.getBoundingClientRect().width),
+  ).toBeLessThan(box.width - 100);
+
   const shown = (await stats(page, 'alpha-chart')).length;
   await page.getByTestId('alpha-chart-layout-stacked').click();
   await expect.poll(async () => (await stats(page, 'alpha-chart')).length).toBeGreaterThan(shown);
