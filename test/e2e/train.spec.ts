@@ -58,6 +58,7 @@ test.describe('Train and Runs views in web mode', () => {
     await page.getByTestId('config-n_modes').fill('1');
     await expect(page.getByTestId('config-n_modes-problem')).toContainText('two or greater');
     await expect(page.getByTestId('train-start')).toBeDisabled();
+    await page.screenshot({ path: 'test-results/screenshots/train-form.png', fullPage: true });
 
     for (const [key, value] of Object.entries(tinyConfig))
       await page.getByTestId(`config-${key}`).fill(value);

@@ -58,7 +58,7 @@ export const dynemoConfigGroups: readonly ConfigGroup[] = [
     title: 'Modes, channels and sequences',
     fields: [
       { key: 'n_modes', label: 'modes', kind: 'integer' },
-      { key: 'n_channels', label: 'channels', kind: 'integer', hint: 'set from the chosen preparation' },
+      { key: 'n_channels', label: 'channels', kind: 'integer', hint: 'set from the chosen data' },
       { key: 'sequence_length', label: 'sequence length', kind: 'integer', unit: 'samples' },
     ],
   },
@@ -97,7 +97,7 @@ export const dynemoConfigGroups: readonly ConfigGroup[] = [
     id: 'optimisation',
     title: 'Optimisation',
     fields: [
-      { key: 'n_epochs', label: 'epochs', kind: 'integer', unit: 'epochs' },
+      { key: 'n_epochs', label: 'epochs', kind: 'integer' },
       { key: 'batch_size', label: 'batch size', kind: 'integer', unit: 'sequences' },
       { key: 'learning_rate', label: 'learning rate', kind: 'number' },
       { key: 'lr_decay', label: 'learning-rate decay', kind: 'number', hint: 'lr × exp(−decay × epoch)' },
