@@ -53,8 +53,8 @@ test.describe('Train and Runs views in web mode', () => {
 
     // Presets fill the form; invalid values are named inline and block Start.
     await page.getByTestId('train-preset').selectOption('tde-pca');
-    await expect(page.getByTestId('config-sequence_length')).toHaveValue('100');
-    await expect(page.getByTestId('config-batch_size')).toHaveValue('32');
+    await expect(page.getByTestId('config-sequence_length')).toHaveValue('200');
+    await expect(page.getByTestId('config-batch_size')).toHaveValue('128');
     await page.getByTestId('config-n_modes').fill('1');
     await expect(page.getByTestId('config-n_modes-problem')).toContainText('two or greater');
     await expect(page.getByTestId('train-start')).toBeDisabled();

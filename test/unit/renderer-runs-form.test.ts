@@ -88,7 +88,7 @@ describe('DyNeMo config form', () => {
     }
     const tde = checkDraft(applyPatch(defaultDraft(8, 80), trainPresets[0]!.patch)).config!;
     const ae = checkDraft(applyPatch(defaultDraft(8, 80), trainPresets[1]!.patch)).config!;
-    expect([tde.learn_means, tde.sequence_length, tde.batch_size]).toEqual([false, 100, 32]);
+    expect([tde.learn_means, tde.sequence_length, tde.batch_size]).toEqual([false, 200, 128]);
     expect(ae.learn_means).toBe(true);
   });
 });

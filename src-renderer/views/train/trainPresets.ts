@@ -1,8 +1,11 @@
 import type { ConfigPatch } from './dynemoForm';
 
 /**
- * Starting points for the DyNeMo form, after the settings osl-dynamics' DyNeMo examples and
- * config-API wrapper use. n_channels is never part of a preset: it comes from the preparation.
+ * Starting points for the DyNeMo form: the defaults of osl-dynamics' config-API `train_dynemo`
+ * wrapper (sequences of 200, 64-unit layer-normalised LSTMs, tanh KL annealing over 20 of 40
+ * epochs, batches of 128, five 2-epoch random-subset initialisations), with the observation model
+ * its TDE-PCA pipelines use (zero means, learnt covariances) or, for amplitude envelopes, learnt
+ * means too. n_channels is never part of a preset: it comes from the preparation.
  */
 export interface TrainPreset {
   id: string;
@@ -12,7 +15,7 @@ export interface TrainPreset {
 }
 
 const common: ConfigPatch = {
-  sequence_length: 100,
+  sequence_length: 200,
   inference_rnn: 'lstm',
   inference_n_units: 64,
   inference_normalization: 'layer',
@@ -29,7 +32,8 @@ const common: ConfigPatch = {
   lr_decay: 0.1,
   n_epochs: 40,
   init_method: 'random_subset',
-  n_init: 10,
+  n_init: 5,
+  init_take: 1,
   n_init_epochs: 2,
 };
 
@@ -38,13 +42,13 @@ export const trainPresets: readonly TrainPreset[] = [
     id: 'tde-pca',
     label: 'TDE-PCA MEG',
     summary: 'time-delay embedded, PCA-reduced data: zero means, learnt covariances',
-    patch: { ...common, n_modes: 8, batch_size: 32, learn_means: false, learn_covariances: true },
+    patch: { ...common, n_modes: 6, batch_size: 128, learn_means: false, learn_covariances: true },
   },
   {
     id: 'amplitude-envelope',
     label: 'Amplitude envelope',
     summary: 'standardised amplitude envelopes: learnt means and covariances',
-    patch: { ...common, n_modes: 8, batch_size: 32, learn_means: true, learn_covariances: true },
+    patch: { ...common, n_modes: 6, batch_size: 128, learn_means: true, learn_covariances: true },
   },
   {
     id: 'quick-look',
