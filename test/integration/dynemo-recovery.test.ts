@@ -27,10 +27,18 @@ describe('DyNeMo recovers simulated mode time courses', () => {
       sampling_frequency: 250,
       seed: 2,
     });
+    // Standardised per channel, as osl-dynamics' data preparation does before DyNeMo (and as the
+    // HMM case below), and started from the best of 5 random-subset initialisations (2 epochs
+    // each), osl-dynamics' recommended start. Without both the recovery sat on a knife edge:
+    // - raw data, one start: every mode but one had a constant α after the first epoch (8 steps at
+    //   rate 0.01, KL factor 0); whether they revived depended on the kernels' floating-point
+    //   summation order, and after a change there one mode stayed constant (correlation NaN);
+    // - standardised, one start: seed 1 ended at 0.78 (one weak truth mode unmatched, -0.11),
+    //   seed 3 at 0.98;
+    // - standardised, best of 5 starts: seed 1 0.977 (every matched mode ≥ 0.94).
+    const sessions = sim.sessions.map(standardizeSession);
     // osl-dynamics' examples/simulation/dynemo_soft-mixing.py settings (100 annealing epochs),
     // stopped at 130 epochs instead of 200: by then the decayed rate (4.5e-4) no longer moves α.
-    // The modes only separate after a plateau of ~250 steps, which must end while the KL factor
-    // is still small; shorter annealing schedules collapsed to a static α in our trials.
     const trainer = new DynemoTrainer(
       {
         n_modes: 6,
@@ -51,14 +59,17 @@ describe('DyNeMo recovers simulated mode time courses', () => {
         batch_size: 16,
         learning_rate: 0.01,
         n_epochs: 130,
-        n_init: 0,
+        n_init: 5,
+        n_init_epochs: 2,
         seed: 1,
       },
-      sim.sessions,
+      sessions,
     );
     expect((await trainer.train()).status).toBe('completed');
     const out = trainer.outputs();
     const match = alphaCorrelation(out.alpha[0]!, sim.truth.alpha[0]!, 6);
+    // A constant inferred mode makes its correlation NaN: say so rather than fail on a NaN mean.
+    expect(Array.from(match.perMode).map(Number.isFinite)).toEqual(new Array(6).fill(true));
     expect(match.mean).toBeGreaterThanOrEqual(0.9);
     trainer.dispose();
   }, 900_000);
