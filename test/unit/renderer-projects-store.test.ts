@@ -1,8 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
+import { dispatcherForFake } from '../helpers/fakeServicesDispatcher';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher, type HandlerMap } from '../../src-main/rpc/dispatcher';
 import type { PartialHandlers } from '../../src-main/rpc/handlerRegistry';
-import { channelNames } from '../../src-shared/rpc/contract';
 import type { ProjectSummary, RecentProject } from '../../src-shared/domain/project';
 import { createApi, type RpcTransport } from '../../src-shared/rpc/client';
 import type { EventName } from '../../src-shared/rpc/contract';
@@ -63,18 +62,7 @@ class FakeProjectServices {
     'files.listDirectory': ({ path }) => ({ path, parent: null, entries: [] }),
   };
 
-  // Channels this fake does not model answer with an error rather than a wrong value.
-  private readonly dispatch = createDispatcher(
-    Object.fromEntries(
-      channelNames.map((c) => [
-        c,
-        this.handlers[c] ??
-          (() => {
-            throw new RpcError('INTERNAL', `${c} is not part of this fake`);
-          }),
-      ]),
-    ) as HandlerMap,
-  );
+  private readonly dispatch = dispatcherForFake(this.handlers);
 
   readonly transport: RpcTransport = {
     invoke: async (channel, payload) => {

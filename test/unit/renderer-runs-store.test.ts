@@ -1,10 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia';
+import { dispatcherForFake } from '../helpers/fakeServicesDispatcher';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher, type HandlerMap } from '../../src-main/rpc/dispatcher';
 import type { PartialHandlers } from '../../src-main/rpc/handlerRegistry';
 import type { BatchMetrics, EpochRecordData, RunDetail, RunSummary } from '../../src-shared/domain/run';
 import { createApi, type RpcTransport } from '../../src-shared/rpc/client';
-import { channelNames, type EventName } from '../../src-shared/rpc/contract';
+import type { EventName } from '../../src-shared/rpc/contract';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { setApi } from '../../src-renderer/api/currentApi';
 import { useJobsStore } from '../../src-renderer/stores/jobs';
@@ -43,17 +43,7 @@ class FakeRunServices {
     'runs.delete': ({ runId }) => ({ deleted: this.runs.delete(runId) }),
   };
 
-  private readonly dispatch = createDispatcher(
-    Object.fromEntries(
-      channelNames.map((c) => [
-        c,
-        this.handlers[c] ??
-          (() => {
-            throw new RpcError('INTERNAL', `${c} is not part of this fake`);
-          }),
-      ]),
-    ) as HandlerMap,
-  );
+  private readonly dispatch = dispatcherForFake(this.handlers);
 
   readonly transport: RpcTransport = {
     invoke: async (channel, payload) => {
