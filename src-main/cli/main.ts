@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { APP_VERSION } from '../services/appVersion';
 import { parseArgs, UsageError } from './args';
 import { datasetsCommand, datasetsHelp } from './commands/datasets';
+import { exportCommand, exportHelp } from './commands/export';
+import { gapsCommand, gapsHelp } from './commands/gaps';
 import { importCommand, importHelp } from './commands/import';
 import { prepareCommand, prepareHelp } from './commands/prepare';
 import { resultsCommand, resultsHelp } from './commands/results';
@@ -17,6 +19,8 @@ const commandHelp: Record<string, string> = {
   datasets: datasetsHelp,
   train: trainHelp,
   results: resultsHelp,
+  export: exportHelp,
+  gaps: gapsHelp,
 };
 
 const HELP = `ModeScope ${APP_VERSION} — dynamical latent-variable models for MEG/EEG
@@ -31,6 +35,8 @@ Commands:
   datasets   list the datasets of a project
   train      train a model on a dataset (or --resume a run)
   results    summarise a run and its results
+  export     write a run's results to files (osl-dynamics layout, npy/mat/csv, report)
+  gaps       impute missing samples and evaluate imputation against baselines
   version    print the version
   help       this text (or: modescope help <command>)
 
@@ -70,6 +76,12 @@ export async function runCli(argv: string[]): Promise<number> {
         return 0;
       case 'results':
         await resultsCommand(argv);
+        return 0;
+      case 'export':
+        await exportCommand(argv);
+        return 0;
+      case 'gaps':
+        await gapsCommand(argv);
         return 0;
       default:
         throw new UsageError(`unknown command "${args.command}" (see \`modescope help\`)`);

@@ -9,6 +9,9 @@ import { JobRegistry } from './jobRegistry';
 import { ProjectService } from './projectService';
 import { RecentProjects } from './recentProjects';
 import { runHandlers } from './runs/runHandlers';
+import { analysisHandlers } from './analysis/analysisHandlers';
+import { exportHandlers } from './exports/exportHandlers';
+import { gapHandlers } from './gaps/gapHandlers';
 import type { SupervisorOptions } from '../training/trainingSupervisor';
 import { APP_VERSION } from './appVersion';
 
@@ -86,6 +89,9 @@ export function createServices(options: ServicesOptions) {
     },
     { module: 'datasets', handlers: datasetHandlers({ projects, jobs, events }) },
     { module: 'runs', handlers: runHandlers({ projects, jobs, events, supervisor: options.training }) },
+    { module: 'analysis', handlers: analysisHandlers({ projects, jobs, events }) },
+    { module: 'exports', handlers: exportHandlers({ projects, jobs, events }) },
+    { module: 'gaps', handlers: gapHandlers({ projects, jobs, events }) },
   );
 
   const dispatch = createDispatcher(handlers, (err) => console.error('[modescope] internal error:', err));

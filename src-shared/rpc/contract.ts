@@ -5,6 +5,9 @@ import { fileChannels } from './channels/files';
 import { jobChannels, jobEvents } from './channels/jobs';
 import { projectChannels, projectEvents } from './channels/projects';
 import { runChannels, runEvents } from './channels/runs';
+import { analysisChannels, analysisEvents } from './channels/analysis';
+import { exportChannels, exportEvents } from './channels/exports';
+import { gapChannels, gapEvents } from './channels/gaps';
 
 /**
  * The one contract between the renderer and the services. Channel names are `group.method`;
@@ -19,6 +22,9 @@ export const channels = {
   ...jobChannels,
   ...datasetChannels,
   ...runChannels,
+  ...analysisChannels,
+  ...exportChannels,
+  ...gapChannels,
 } as const;
 
 export const events = {
@@ -26,6 +32,9 @@ export const events = {
   ...jobEvents,
   ...datasetEvents,
   ...runEvents,
+  ...analysisEvents,
+  ...exportEvents,
+  ...gapEvents,
 } as const;
 
 export type Channels = typeof channels;
