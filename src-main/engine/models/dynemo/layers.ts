@@ -6,16 +6,6 @@ import type { SeededRandom } from '../../../numerics/random';
 export const NORM_EPSILON = 1e-3;
 export const BATCH_NORM_MOMENTUM = 0.99;
 
-/** x [..., F] · kernel [F, U] + bias [U]. */
-export function dense(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor {
-  const shape = x.shape;
-  const flat = x.reshape([-1, shape[shape.length - 1]!]) as tf.Tensor2D;
-  return flat
-    .matMul(kernel)
-    .add(bias)
-    .reshape([...shape.slice(0, -1), kernel.shape[1]]);
-}
-
 export function activate(x: tf.Tensor, activation: ActivationType | null): tf.Tensor {
   switch (activation) {
     case null:

@@ -4,12 +4,12 @@ import type { SeededRandom } from '../../../numerics/random';
 import { mvnMixtureLogLik } from '../../ops/mvnMixtureLogLik';
 import { bidirectionalRnnSequence } from '../../ops/bidirectionalRnn';
 import { rnnSequence, type RnnWeights } from '../../ops/rnnSequence';
+import { dense } from '../../ops/dense';
 import { glorotUniform, orthogonal, truncatedNormal } from './initialisers';
 import {
   activate,
   batchNorm,
   BATCH_NORM_MOMENTUM,
-  dense,
   dropout,
   gaussianKl,
   layerNorm,
