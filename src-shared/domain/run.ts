@@ -8,8 +8,11 @@ import { datasetIdSchema, preparationIdSchema, sessionIdSchema } from './dataset
  */
 export const runIdSchema = z.number().int().positive();
 
-/** Models the training process can build; VRAE/VOSP join here when their trainers are wired. */
-export const trainableModelKinds = ['dynemo'] as const;
+/** Models the training process can build. VRAE and VOSP are the gap-aware models (imputation, denoising). */
+export const trainableModelKinds = ['dynemo', 'vrae', 'vosp'] as const;
+/** The kinds whose runs can impute gaps and denoise. */
+export const gapModelKinds = ['vrae', 'vosp'] as const;
+export type GapModelKind = (typeof gapModelKinds)[number];
 export const modelKindSchema = z.enum(trainableModelKinds, {
   error: `model kind must be one of: ${trainableModelKinds.join(', ')}`,
 });

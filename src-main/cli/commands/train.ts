@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { EpochRecordData } from '../../../src-shared/domain/run';
+import { trainableModelKinds, type EpochRecordData, type ModelKind } from '../../../src-shared/domain/run';
 import { epochStage } from '../../../src-shared/domain/runProgress';
 import { ConfigFileError, DynemoConfigError, importDynemoConfig } from '../../../src-shared/models/dynemo';
 import { RpcError } from '../../../src-shared/rpc/errors';
@@ -16,7 +16,8 @@ factor, learning rate, ETA). Ctrl+C cancels cleanly; the run keeps its checkpoin
                     config_kwargs); n_channels defaults to the data's channel count
   --set key=value   overrides one config field (repeatable), e.g. --set n_modes=6 --set n_epochs=20
   --seed N          the run's seed (same seed, same data, same config: the same run)
-  --model KIND      dynemo (the default)
+  --model KIND      dynemo (the default), vrae or vosp (gap-aware models: impute and denoise
+                    with \`modescope gaps\`); their --config is JSON
   --json            print the final run summary as JSON`;
 
 const FINAL = new Set(['completed', 'cancelled', 'failed', 'interrupted']);
@@ -71,7 +72,7 @@ export function formatEpochLine(stage: string, e: EpochRecordData, etaSeconds: n
   return `${stage}  loss ${num(e.loss, 6)}  nll ${num(e.nll, 6)}  kl ${num(e.kl)}  kl_factor ${num(e.klFactor, 3)}  lr ${num(e.lr, 3)}${eta ? `  ETA ${eta}` : ''}`;
 }
 
-function readConfig(file: string, nChannels: number): Record<string, unknown> {
+function readConfig(file: string, nChannels: number, model: ModelKind): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -80,6 +81,7 @@ function readConfig(file: string, nChannels: number): Record<string, unknown> {
       field: 'config',
     });
   }
+  if (model !== 'dynemo') return readJsonConfig(file, text);
   try {
     return importDynemoConfig(text, { n_channels: nChannels }) as unknown as Record<string, unknown>;
   } catch (error) {
@@ -88,6 +90,22 @@ function readConfig(file: string, nChannels: number): Record<string, unknown> {
     }
     throw error;
   }
+}
+
+function readJsonConfig(file: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RpcError('INVALID_INPUT', `config file ${file} is not JSON: ${(error as Error).message}`, {
+      field: 'config',
+    });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new RpcError('INVALID_INPUT', `config file ${file} must hold a JSON object of config fields`, {
+      field: 'config',
+    });
+  return value as Record<string, unknown>;
 }
 
 /** Follows a run until it ends, printing epoch lines; Ctrl+C cancels it. */
@@ -158,8 +176,12 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
   startArgs(args);
   const resume = intFlag(args, 'resume', 1, Number.MAX_SAFE_INTEGER);
   const seed = intFlag(args, 'seed', 0, Number.MAX_SAFE_INTEGER);
-  const model = stringFlag(args, 'model') ?? 'dynemo';
-  if (model !== 'dynemo') throw new UsageError(`--model ${model}: only dynemo can be trained so far`);
+  const modelFlag = stringFlag(args, 'model') ?? 'dynemo';
+  if (!(trainableModelKinds as readonly string[]).includes(modelFlag))
+    throw new UsageError(`--model ${modelFlag}: expected one of ${trainableModelKinds.join(', ')}`);
+  const model = modelFlag as ModelKind;
+  if (resume !== undefined && args.flags.has('model'))
+    throw new UsageError('--resume continues a run with its own model: leave out --model');
   if (
     resume !== undefined &&
     (args.flags.has('dataset') || args.flags.has('config') || Object.keys(sets).length)
@@ -190,7 +212,7 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
       const nChannels = preparation?.nChannels ?? dataset.nChannels;
       const file = stringFlag(args, 'config');
       const config: Record<string, unknown> = {
-        ...(file === undefined ? {} : readConfig(file, nChannels)),
+        ...(file === undefined ? {} : readConfig(file, nChannels, model)),
         ...sets,
         ...(seed !== undefined ? { seed } : {}),
       };
@@ -200,7 +222,7 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
           jobId,
           datasetId: dataset.id,
           ...(preparationId !== undefined ? { preparationId } : {}),
-          modelKind: 'dynemo',
+          modelKind: model,
           config,
           ...(name !== undefined ? { name } : {}),
         }),
