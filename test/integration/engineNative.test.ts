@@ -18,6 +18,11 @@ import {
 import { denseGradNative, denseNative } from '../../src-main/engine/ops/denseKernels';
 import { denseGradReference, denseReference } from '../../src-main/engine/ops/denseReference';
 import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
+import { layerNormBackwardNative, layerNormForwardNative } from '../../src-main/engine/ops/layerNormKernels';
+import {
+  layerNormBackwardReference,
+  layerNormForwardReference,
+} from '../../src-main/engine/ops/layerNormReference';
 import { random32, randomSimplex, randomSpd, relativeError } from '../unit/engineFixtures';
 
 const loaded = loadNativeKernels();
@@ -154,6 +159,65 @@ describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
         });
       });
     }
+
+    for (const [M, F] of [
+      [1, 1],
+      [7, 5],
+      [6400, 128],
+      [33, 64],
+    ] as [number, number][]) {
+      it(`${isa} layer norm [${M}, ${F}]: output, row statistics and every gradient`, () => {
+        const k = native!;
+        const shape = { rows: M, features: F, epsilon: 1e-3 };
+        // An offset so that the mean is far from zero, as after an RNN with a large bias.
+        const x = random32(M * F, M + F, 3).map((v) => v + 2);
+        const p = { x, gamma: random32(F, 7), beta: random32(F, 8) };
+        const dy = random32(M * F, 9);
+        withIsa(k, isa, () => {
+          const f = layerNormForwardNative(k, shape, p);
+          const r = layerNormForwardReference(shape, p);
+          expect(relativeError(f.y, r.y), 'y').toBeLessThan(TOL);
+          expect(relativeError(f.mean, r.mean), 'mean').toBeLessThan(TOL);
+          expect(relativeError(f.rstd, r.rstd), 'rstd').toBeLessThan(TOL);
+          const g = layerNormBackwardNative(k, shape, p, f, dy);
+          const rg = layerNormBackwardReference(shape, p, r, dy);
+          // With one feature dx is 0 up to rounding: compare against a unit scale there.
+          expect(relativeError(g.dx, rg.dx, 1), 'dx').toBeLessThan(TOL);
+          expect(relativeError(g.dGamma, rg.dGamma), 'dGamma').toBeLessThan(TOL);
+          expect(relativeError(g.dBeta, rg.dBeta), 'dBeta').toBeLessThan(TOL);
+        });
+      });
+    }
+
+    it(`${isa} layer norm: a wrongly sized argument throws instead of reading out of bounds`, () => {
+      const k = native!;
+      expect(() =>
+        k.layerNormForward(
+          2,
+          3,
+          1e-3,
+          new Float32Array(6),
+          new Float32Array(3),
+          new Float32Array(3),
+          new Float32Array(5),
+          new Float32Array(2),
+          new Float32Array(2),
+        ),
+      ).toThrow(/layerNormForward: y has 5 elements, expected 6/);
+      expect(() =>
+        k.layerNormForward(
+          2,
+          3,
+          0,
+          new Float32Array(6),
+          new Float32Array(3),
+          new Float32Array(3),
+          new Float32Array(6),
+          new Float32Array(2),
+          new Float32Array(2),
+        ),
+      ).toThrow(/epsilon must be a positive finite number/);
+    });
 
     it(`${isa} mvnMixtureLogLik: a non-positive-definite mixture reports the reference's batch and time`, () => {
       const k = native!;

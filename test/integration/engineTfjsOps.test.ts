@@ -17,6 +17,11 @@ import {
 import { dense } from '../../src-main/engine/ops/dense';
 import { denseGradReference, denseReference } from '../../src-main/engine/ops/denseReference';
 import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
+import { layerNormalization } from '../../src-main/engine/ops/layerNorm';
+import {
+  layerNormBackwardReference,
+  layerNormForwardReference,
+} from '../../src-main/engine/ops/layerNormReference';
 import { random64, randomSimplex, randomSpd, relativeError } from '../unit/engineFixtures';
 
 const f64 = (t: tf.Tensor) => Float64Array.from(t.dataSync());
@@ -229,6 +234,36 @@ describe('engine tfjs ops', () => {
       expect(relativeError(grads[i]!.dataSync(), e)).toBeLessThan(1e-5),
     );
     expect(() => dense(x, tf.zeros([4, 2]) as tf.Tensor2D)).toThrow(/dense expects x \[\.\.\., 4\]/);
+  });
+
+  it('layerNormalization over the last axis: value and tf.grads equal the reference', () => {
+    const [B, T, Fe] = [3, 4, 6];
+    const x = tf.tensor3d(F(random64(B * T * Fe, 84, 3)), [B, T, Fe]);
+    const g = tf.tensor1d(F(random64(Fe, 85)));
+    const b = tf.tensor1d(F(random64(Fe, 86)));
+    const w = tf.tensor3d(F(random64(B * T * Fe, 87)), [B, T, Fe]);
+    const out = layerNormalization(x, g, b, 1e-3);
+    expect(out.shape).toEqual([B, T, Fe]);
+    const shape = { rows: B * T, features: Fe, epsilon: 1e-3 };
+    const p = { x: f64(x), gamma: f64(g), beta: f64(b) };
+    const ref = layerNormForwardReference(shape, p);
+    expect(relativeError(out.dataSync(), ref.y)).toBeLessThan(1e-5);
+    // The same function from plain tfjs ops, as the model computed it before the fused op.
+    const { mean, variance } = tf.moments(x, -1, true);
+    const plain = x.sub(mean).div(variance.add(1e-3).sqrt()).mul(g).add(b);
+    expect(relativeError(out.dataSync(), plain.dataSync())).toBeLessThan(1e-5);
+    const grads = tf.grads((xv, gv, bv) =>
+      layerNormalization(xv!, gv as tf.Tensor1D, bv as tf.Tensor1D, 1e-3)
+        .mul(w)
+        .sum(),
+    )([x, g, b]);
+    const rg = layerNormBackwardReference(shape, p, ref, f64(w));
+    [rg.dx, rg.dGamma, rg.dBeta].forEach((e, i) =>
+      expect(relativeError(grads[i]!.dataSync(), e), `input ${i}`).toBeLessThan(1e-5),
+    );
+    expect(() => layerNormalization(x, tf.zeros([5]) as tf.Tensor1D, b, 1e-3)).toThrow(
+      /gamma and beta must be \[6\]/,
+    );
   });
 
   it.skipIf(!loadNativeKernels().kernels)(

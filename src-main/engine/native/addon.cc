@@ -72,6 +72,14 @@ class Args {
     return a.Data();
   }
 
+  double PositiveDouble(size_t i, const char* name) {
+    const Napi::Value v = info_[i];
+    if (!v.IsNumber()) Fail(std::string(name) + " must be a number");
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d > 0) || d > 1e30) Fail(std::string(name) + " must be a positive finite number");
+    return d;
+  }
+
   // An optional non-negative integer argument.
   size_t OptionalCount(size_t i, const char* name, size_t fallback) {
     const Napi::Value v = info_[i];
@@ -337,6 +345,41 @@ Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
+  Args p(info, "layerNormForward");
+  modescope::LayerNormArgs a{};
+  a.rows = p.Int(0, "rows");
+  a.features = p.Int(1, "features");
+  a.epsilon = static_cast<float>(p.PositiveDouble(2, "epsilon"));
+  const size_t M = a.rows, F = a.features;
+  a.x = p.Floats(3, "x", M * F);
+  a.gamma = p.Floats(4, "gamma", F);
+  a.beta = p.Floats(5, "beta", F);
+  a.y = p.Floats(6, "y", M * F);
+  a.mean = p.Floats(7, "mean", M);
+  a.rstd = p.Floats(8, "rstd", M);
+  kernels().layer_norm_forward(a);
+  return info.Env().Undefined();
+}
+
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  Args p(info, "layerNormBackward");
+  modescope::LayerNormArgs a{};
+  a.rows = p.Int(0, "rows");
+  a.features = p.Int(1, "features");
+  const size_t M = a.rows, F = a.features;
+  a.x = p.Floats(2, "x", M * F);
+  a.gamma = p.Floats(3, "gamma", F);
+  a.mean = p.Floats(4, "mean", M);
+  a.rstd = p.Floats(5, "rstd", M);
+  a.d_y = p.Floats(6, "dy", M * F);
+  a.dx = p.Floats(7, "dx", M * F);
+  a.d_gamma = p.Floats(8, "dGamma", F);
+  a.d_beta = p.Floats(9, "dBeta", F);
+  kernels().layer_norm_backward(a);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
@@ -347,6 +390,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("releaseFactors", Napi::Function::New(env, ReleaseFactors));
   exports.Set("denseForward", Napi::Function::New(env, DenseForward));
   exports.Set("denseBackward", Napi::Function::New(env, DenseBackward));
+  exports.Set("layerNormForward", Napi::Function::New(env, LayerNormForward));
+  exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
   return exports;
 }
 

@@ -73,6 +73,22 @@ struct DenseArgs {
   float* d_bias;       // [N] or null
 };
 
+struct LayerNormArgs {
+  int rows, features;  // M, F
+  float epsilon;
+  const float* x;      // [M, F]
+  const float* gamma;  // [F]
+  const float* beta;   // [F]
+  float* mean;         // [M]: written by forward, read by backward
+  float* rstd;         // [M]: 1 / sqrt(variance + epsilon), as mean
+  float* y;            // forward: [M, F]
+  // Backward only.
+  const float* d_y;  // [M, F]
+  float* dx;         // [M, F]
+  float* d_gamma;    // [F]
+  float* d_beta;     // [F]
+};
+
 struct KernelTable {
   const char* isa;
   void (*rnn_forward)(const RnnArgs&);
@@ -81,6 +97,8 @@ struct KernelTable {
   MvnFailure (*mvn_backward)(const MvnArgs&);
   void (*dense_forward)(const DenseArgs&);
   void (*dense_backward)(const DenseArgs&);
+  void (*layer_norm_forward)(const LayerNormArgs&);
+  void (*layer_norm_backward)(const LayerNormArgs&);
 };
 
 // Floats the factor cache needs: one packed lower triangle per lane for every group of 8 observed

@@ -75,7 +75,8 @@ namespace modescope {
 const KernelTable& avx2_kernels() {
   static const KernelTable table{"avx2-fma", avx2_isa::rnn_forward, avx2_isa::rnn_backward, avx2_isa::mvn_forward,
                                  avx2_isa::mvn_backward, avx2_isa::dense_forward,
-                                 avx2_isa::dense_backward};
+                                 avx2_isa::dense_backward, avx2_isa::layer_norm_forward,
+                                 avx2_isa::layer_norm_backward};
   return table;
 }
 

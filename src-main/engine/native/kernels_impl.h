@@ -491,6 +491,82 @@ static void dense_backward(const DenseArgs& a) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Layer normalisation over the last axis
+// ---------------------------------------------------------------------------------------------
+
+// Rows are split into a fixed number of contiguous chunks (not one per thread), so the partial sums
+// of dγ and dβ, and hence the result, are the same whatever the pool size.
+constexpr int kLayerNormChunks = 16;
+
+static void layer_norm_forward(const LayerNormArgs& a) {
+  const int M = a.rows, F = a.features;
+  const int tasks = imin(M, kLayerNormChunks);
+  parallel_tasks(tasks, [&](int task) {
+    for (int i = static_cast<int>(static_cast<long long>(M) * task / tasks);
+         i < static_cast<int>(static_cast<long long>(M) * (task + 1) / tasks); ++i) {
+      const float* x = a.x + static_cast<size_t>(i) * F;
+      float* y = a.y + static_cast<size_t>(i) * F;
+      double s = 0.0;
+      for (int j = 0; j < F; ++j) s += x[j];
+      const double mu = s / F;
+      double v = 0.0;
+      for (int j = 0; j < F; ++j) {
+        const double d = x[j] - mu;
+        v += d * d;
+      }
+      const double r = 1.0 / sqrt(v / F + static_cast<double>(a.epsilon));
+      a.mean[i] = static_cast<float>(mu);
+      a.rstd[i] = static_cast<float>(r);
+      const float muf = static_cast<float>(mu), rf = static_cast<float>(r);
+      for (int j = 0; j < F; ++j) y[j] = (x[j] - muf) * rf * a.gamma[j] + a.beta[j];
+    }
+  });
+}
+
+static void layer_norm_backward(const LayerNormArgs& a) {
+  const int M = a.rows, F = a.features;
+  const int tasks = imin(M, kLayerNormChunks);
+  // Per chunk: dγ partials, then dβ partials, in double.
+  double* partial = static_cast<double*>(calloc(static_cast<size_t>(tasks) * 2 * F, sizeof(double)));
+  parallel_tasks(tasks, [&](int task) {
+    double* dg = partial + static_cast<size_t>(task) * 2 * F;
+    double* db = dg + F;
+    for (int i = static_cast<int>(static_cast<long long>(M) * task / tasks);
+         i < static_cast<int>(static_cast<long long>(M) * (task + 1) / tasks); ++i) {
+      const size_t o = static_cast<size_t>(i) * F;
+      const float* x = a.x + o;
+      const float* dy = a.d_y + o;
+      float* dx = a.dx + o;
+      const float mu = a.mean[i], r = a.rstd[i];
+      double sum_g = 0.0, sum_gx = 0.0;
+      for (int j = 0; j < F; ++j) {
+        const float xhat = (x[j] - mu) * r;
+        const float g = dy[j] * a.gamma[j];
+        sum_g += g;
+        sum_gx += static_cast<double>(g) * xhat;
+        dg[j] += static_cast<double>(dy[j]) * xhat;
+        db[j] += dy[j];
+      }
+      const float mg = static_cast<float>(sum_g / F), mgx = static_cast<float>(sum_gx / F);
+      for (int j = 0; j < F; ++j) {
+        const float xhat = (x[j] - mu) * r;
+        dx[j] = r * (dy[j] * a.gamma[j] - mg - xhat * mgx);
+      }
+    }
+  });
+  for (int j = 0; j < F; ++j) {
+    double g = 0.0, b = 0.0;
+    for (int t = 0; t < tasks; ++t) {
+      g += partial[static_cast<size_t>(t) * 2 * F + j];
+      b += partial[static_cast<size_t>(t) * 2 * F + F + j];
+    }
+    a.d_gamma[j] = static_cast<float>(g);
+    a.d_beta[j] = static_cast<float>(b);
+  }
+  free(partial);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Mixture-covariance Gaussian log-likelihood
 // ---------------------------------------------------------------------------------------------
 

@@ -142,6 +142,30 @@ export interface NativeKernels {
     dKernel: Float32Array,
     dBias: Float32Array | null,
   ): void;
+  /** Layer normalisation over rows of x [rows, features]; also writes each row's mean and 1/σ. */
+  layerNormForward(
+    rows: number,
+    features: number,
+    epsilon: number,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+  ): void;
+  layerNormBackward(
+    rows: number,
+    features: number,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+  ): void;
 }
 
 /** Opaque handle to Cholesky factors kept by the native forward pass. */

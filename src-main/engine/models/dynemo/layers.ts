@@ -31,12 +31,6 @@ export function activate(x: tf.Tensor, activation: ActivationType | null): tf.Te
   }
 }
 
-/** Normalises over the last axis, then scales and shifts per feature. */
-export function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x.sub(mean).div(variance.add(NORM_EPSILON).sqrt()).mul(gamma).add(beta);
-}
-
 export interface BatchNormStats {
   mean: tf.Tensor1D;
   variance: tf.Tensor1D;

@@ -5,6 +5,7 @@ import { mvnMixtureLogLik } from '../../ops/mvnMixtureLogLik';
 import { bidirectionalRnnSequence } from '../../ops/bidirectionalRnn';
 import { rnnSequence, type RnnWeights } from '../../ops/rnnSequence';
 import { dense } from '../../ops/dense';
+import { layerNormalization } from '../../ops/layerNorm';
 import { glorotUniform, orthogonal, truncatedNormal } from './initialisers';
 import {
   activate,
@@ -12,7 +13,7 @@ import {
   BATCH_NORM_MOMENTUM,
   dropout,
   gaussianKl,
-  layerNorm,
+  NORM_EPSILON,
   seededNormal,
   type BatchNormStats,
 } from './layers';
@@ -238,7 +239,7 @@ export class DynemoModel {
     if (kind === null) return x;
     const gamma = this.w(`${prefix}/gamma`) as tf.Tensor as tf.Tensor1D;
     const beta = this.w(`${prefix}/beta`) as tf.Tensor as tf.Tensor1D;
-    if (kind === 'layer') return layerNorm(x, gamma, beta);
+    if (kind === 'layer') return layerNormalization(x, gamma, beta, NORM_EPSILON);
     const moving = {
       mean: this.w(`${prefix}/moving_mean`) as tf.Tensor as tf.Tensor1D,
       variance: this.w(`${prefix}/moving_variance`) as tf.Tensor as tf.Tensor1D,
