@@ -14,6 +14,8 @@ import { exportHandlers } from './exports/exportHandlers';
 import { gapHandlers } from './gaps/gapHandlers';
 import type { SupervisorOptions } from '../training/trainingSupervisor';
 import { APP_VERSION } from './appVersion';
+import type { PickPathRequest } from '../../src-shared/rpc/channels/app';
+import { EventLoopLagMonitor } from './health/eventLoopLag';
 
 export type TransportKind = 'electron' | 'web' | 'in-process';
 
@@ -24,6 +26,8 @@ export interface ServicesOptions {
   defaultProjectDir?: string;
   /** How training processes are started (Electron passes its utilityProcess spawner). */
   training?: Partial<Omit<SupervisorOptions, 'events'>>;
+  /** A native file/folder dialog (Electron); without one `app.pickPath` answers unsupported. */
+  pathDialog?: (request: PickPathRequest) => Promise<string[]>;
 }
 
 /** The per-platform place for user-level settings when Electron's app.getPath is not available. */
@@ -50,6 +54,7 @@ export function createServices(options: ServicesOptions) {
   const projects = new ProjectService(new RecentProjects(configDir), events);
   const jobs = new JobRegistry(events);
   const defaultProjectDir = options.defaultProjectDir ?? homedir();
+  const loopLag = new EventLoopLagMonitor().start();
 
   const handlers = mergeHandlers(
     {
@@ -63,6 +68,19 @@ export function createServices(options: ServicesOptions) {
           nodeVersion: process.versions.node,
           defaultProjectDir,
         }),
+        'app.pickPath': async (request) => {
+          if (!options.pathDialog) return { supported: false, paths: [] };
+          return { supported: true, paths: await options.pathDialog(request) };
+        },
+        'app.health': () => {
+          const memory = process.memoryUsage();
+          return {
+            uptimeS: process.uptime(),
+            eventLoopLag: loopLag.current(),
+            rssBytes: memory.rss,
+            heapUsedBytes: memory.heapUsed,
+          };
+        },
       },
     },
     {
@@ -103,6 +121,7 @@ export function createServices(options: ServicesOptions) {
     projects,
     jobs,
     dispose() {
+      loopLag.stop();
       jobs.cancelAll();
       projects.dispose();
     },

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { appChannels } from './channels/app';
+import { appChannels, appEvents } from './channels/app';
 import { datasetChannels, datasetEvents } from './channels/datasets';
 import { fileChannels } from './channels/files';
 import { jobChannels, jobEvents } from './channels/jobs';
@@ -28,6 +28,7 @@ export const channels = {
 } as const;
 
 export const events = {
+  ...appEvents,
   ...projectEvents,
   ...jobEvents,
   ...datasetEvents,
