@@ -18,6 +18,14 @@ import {
 import { denseGradNative, denseNative } from '../../src-main/engine/ops/denseKernels';
 import { denseGradReference, denseReference } from '../../src-main/engine/ops/denseReference';
 import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
+import {
+  choleskyCovarianceGradNative,
+  choleskyCovarianceNative,
+} from '../../src-main/engine/ops/choleskyCovarianceKernels';
+import {
+  choleskyCovarianceGradReference,
+  choleskyCovarianceReference,
+} from '../../src-main/engine/ops/choleskyCovarianceReference';
 import { layerNormBackwardNative, layerNormForwardNative } from '../../src-main/engine/ops/layerNormKernels';
 import {
   layerNormBackwardReference,
@@ -185,6 +193,31 @@ describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
           expect(relativeError(g.dx, rg.dx, 1), 'dx').toBeLessThan(TOL);
           expect(relativeError(g.dGamma, rg.dGamma), 'dGamma').toBeLessThan(TOL);
           expect(relativeError(g.dBeta, rg.dBeta), 'dBeta').toBeLessThan(TOL);
+        });
+      });
+    }
+
+    for (const [K, C] of [
+      [1, 1],
+      [3, 7],
+      [8, 80],
+    ] as [number, number][]) {
+      it(`${isa} covariances from Cholesky parameters, ${K} × [${C}, ${C}]: value and gradient`, () => {
+        const k = native!;
+        const shape = { modes: K, channels: C, diagonalShift: 1e-5, epsilon: 1e-6 };
+        const free = random32(K * C * C, K + C, 0.3);
+        const dD = random32(K * C * C, 2 * C);
+        withIsa(k, isa, () => {
+          const D = choleskyCovarianceNative(k, shape, free);
+          expect(relativeError(D, choleskyCovarianceReference(shape, free))).toBeLessThan(TOL);
+          // The product is symmetric in every bit, as the Cholesky downstream assumes.
+          let asymmetric = 0;
+          for (let m = 0; m < K; m++)
+            for (let i = 0; i < C; i++)
+              for (let j = 0; j < i; j++) if (D[(m * C + i) * C + j] !== D[(m * C + j) * C + i]) asymmetric++;
+          expect(asymmetric).toBe(0);
+          const g = choleskyCovarianceGradNative(k, shape, free, dD);
+          expect(relativeError(g, choleskyCovarianceGradReference(shape, free, dD))).toBeLessThan(TOL);
         });
       });
     }

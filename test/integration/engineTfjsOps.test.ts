@@ -18,6 +18,11 @@ import { dense } from '../../src-main/engine/ops/dense';
 import { denseGradReference, denseReference } from '../../src-main/engine/ops/denseReference';
 import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
 import { layerNormalization } from '../../src-main/engine/ops/layerNorm';
+import { choleskyCovariance } from '../../src-main/engine/ops/choleskyCovariance';
+import {
+  choleskyCovarianceGradReference,
+  choleskyCovarianceReference,
+} from '../../src-main/engine/ops/choleskyCovarianceReference';
 import {
   layerNormBackwardReference,
   layerNormForwardReference,
@@ -263,6 +268,30 @@ describe('engine tfjs ops', () => {
     );
     expect(() => layerNormalization(x, tf.zeros([5]) as tf.Tensor1D, b, 1e-3)).toThrow(
       /gamma and beta must be \[6\]/,
+    );
+  });
+
+  it('choleskyCovariance: value and tf.grads equal the reference and the plain tfjs construction', () => {
+    const [K, C] = [3, 6];
+    const free = tf.tensor3d(F(random64(K * C * C, 88)), [K, C, C]);
+    const w = tf.tensor3d(F(random64(K * C * C, 89)), [K, C, C]);
+    const shape = { modes: K, channels: C, diagonalShift: 1e-5, epsilon: 1e-4 };
+    const out = choleskyCovariance(free, 1e-5, 1e-4);
+    expect(relativeError(out.dataSync(), choleskyCovarianceReference(shape, f64(free)))).toBeLessThan(1e-5);
+    // How the model built D before the fused op: masks, softplus and a batched matMul.
+    const lower = tf.linalg.bandPart(tf.ones([C, C]), -1, 0).sub(tf.eye(C));
+    const plain = (fv: tf.Tensor) => {
+      const L = fv.mul(lower).add(tf.softplus(fv).add(1e-5).mul(tf.eye(C))) as tf.Tensor3D;
+      return tf.matMul(L, L, false, true).add(tf.eye(C).mul(1e-4));
+    };
+    expect(relativeError(out.dataSync(), plain(free).dataSync())).toBeLessThan(1e-5);
+    const [g] = tf.grads((fv) => choleskyCovariance(fv!, 1e-5, 1e-4).mul(w).sum())([free]);
+    const ref = choleskyCovarianceGradReference(shape, f64(free), f64(w));
+    expect(relativeError(g!.dataSync(), ref)).toBeLessThan(1e-5);
+    const [gPlain] = tf.grads((fv) => plain(fv!).mul(w).sum())([free]);
+    expect(relativeError(g!.dataSync(), gPlain!.dataSync())).toBeLessThan(1e-5);
+    expect(() => choleskyCovariance(tf.zeros([2, 3, 4]), 1e-5, 0)).toThrow(
+      /expects free parameters \[K, C, C\]/,
     );
   });
 

@@ -411,6 +411,5 @@ export class DynemoModel {
   dispose(): void {
     this.discardBatchNormStats();
     for (const v of this.variables.values()) v.dispose();
-    this.covs.dispose();
   }
 }

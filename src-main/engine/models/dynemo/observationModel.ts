@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { cholesky } from '../../../numerics/cholesky';
+import { choleskyCovariance } from '../../ops/choleskyCovariance';
 import { softplusInverse, truncatedNormal } from './initialisers';
 import type { SeededRandom } from '../../../numerics/random';
 
@@ -9,27 +10,17 @@ import type { SeededRandom } from '../../../numerics/random';
  * and D = L Lᵀ + ε I. Diagonal covariances are softplus(v) + ε.
  *
  * The free parameter is stored as a full [K, C, C] block of which only the lower triangle is used
- * (the rest gets zero gradient and stays zero): masking is elementwise on every backend, whereas
- * gathering a packed triangle needs a scatter in the backward pass that the wasm backend lacks.
+ * (the rest gets zero gradient and stays zero); the fused choleskyCovariance op builds D from it.
  */
 export const CHOLESKY_DIAGONAL_SHIFT = 1e-5;
 
 export class CovarianceParameterisation {
-  private readonly strictLowerMask: tf.Tensor2D;
-  private readonly diagonalMask: tf.Tensor2D;
-
   constructor(
     readonly modes: number,
     readonly channels: number,
     readonly diagonal: boolean,
     readonly epsilon: number,
-  ) {
-    const C = channels;
-    const lower = new Float32Array(diagonal ? 0 : C * C);
-    if (!diagonal) for (let i = 0; i < C; i++) for (let j = 0; j < i; j++) lower[i * C + j] = 1;
-    this.strictLowerMask = diagonal ? tf.zeros([0, 0]) : tf.tensor2d(lower, [C, C]);
-    this.diagonalMask = diagonal ? tf.zeros([0, 0]) : tf.eye(C);
-  }
+  ) {}
 
   /** Shape of the free parameter: [K, C, C] (lower triangle used) or [K, C]. */
   get parameterShape(): number[] {
@@ -39,11 +30,7 @@ export class CovarianceParameterisation {
   /** [K, C, C] full covariances, or [K, C] variances when diagonal. */
   covariances(free: tf.Tensor): tf.Tensor {
     if (this.diagonal) return tf.softplus(free).add(this.epsilon);
-    const L = free
-      .mul(this.strictLowerMask)
-      .add(tf.softplus(free).add(CHOLESKY_DIAGONAL_SHIFT).mul(this.diagonalMask)) as tf.Tensor3D;
-    const D = tf.matMul(L, L, false, true);
-    return this.epsilon > 0 ? D.add(this.diagonalMask.mul(this.epsilon)) : D;
+    return choleskyCovariance(free, CHOLESKY_DIAGONAL_SHIFT, this.epsilon);
   }
 
   /** osl-dynamics' random start: diagonal matrices with entries ~ TN(1, 0.1) (0.05 if diagonal). */
@@ -101,9 +88,5 @@ export class CovarianceParameterisation {
         }
     }
     return out;
-  }
-
-  dispose(): void {
-    tf.dispose([this.strictLowerMask, this.diagonalMask]);
   }
 }
