@@ -1,7 +1,27 @@
+import type { GapEvaluation, GapResults } from '../../../src-shared/rpc/channels/gaps';
+import { RpcError } from '../../../src-shared/rpc/errors';
 import type { PartialHandlers } from '../../rpc/handlerRegistry';
+import { countMissing, type MaskedSession } from '../../imputation/missingEntries';
+import { arrayInfo } from '../../store/arrayStore';
+import { DatasetRepository } from '../../store/datasetRepository';
+import type { ProjectStore } from '../../store/projectStore';
+import { RunRepository } from '../../store/runRepository';
 import type { EventBus } from '../eventBus';
-import type { JobRegistry } from '../jobRegistry';
+import type { JobHandle, JobRegistry } from '../jobRegistry';
 import type { ProjectService } from '../projectService';
+import { loadMaskedSessions, requireModelChannels, selectSessions, type GapSelection } from './gapData';
+import { evaluationPlan, runGapEvaluation } from './gapEvaluation';
+import { loadGapModel, requireGapRun, type LoadedGapModel } from './gapModel';
+import {
+  DENOISED_KIND,
+  EVALUATION_KIND,
+  IMPUTATION_KINDS,
+  maskStretches,
+  replaceSessionResults,
+  sessionResult,
+  type SessionArrays,
+} from './gapResults';
+import { gapWindow } from './gapWindow';
 
 export interface GapServiceDeps {
   projects: ProjectService;
@@ -9,8 +29,244 @@ export interface GapServiceDeps {
   events: EventBus;
 }
 
+/** Errors from the imputation modules carry a specific message for people: pass it on as bad input. */
+function asRpcError(error: unknown): unknown {
+  if (error instanceof Error && (error.name === 'ImputationInputError' || error.name === 'DvaeTrainingError'))
+    return new RpcError('INVALID_INPUT', error.message);
+  return error;
+}
+
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function withModel<T>(
+  store: ProjectStore,
+  runId: number,
+  work: (m: LoadedGapModel) => Promise<T>,
+): Promise<T> {
+  return loadGapModel(store, runId).then(async (loaded) => {
+    try {
+      return await work(loaded);
+    } catch (error) {
+      throw asRpcError(error);
+    } finally {
+      loaded.dispose();
+    }
+  });
+}
+
+/** Per-session work with progress and cancellation between sessions; nothing is written here. */
+async function perSession<T>(
+  job: JobHandle,
+  verb: string,
+  sessions: readonly MaskedSession[],
+  work: (s: MaskedSession, index: number) => T,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < sessions.length; i++) {
+    job.throwIfCancelled();
+    job.progress(`${verb} session ${i + 1} of ${sessions.length}`, i, sessions.length);
+    await yieldToEvents();
+    job.throwIfCancelled();
+    out.push(work(sessions[i]!, i));
+  }
+  job.progress(`${verb} done`, sessions.length, sessions.length);
+  return out;
+}
+
+function evaluationsOf(store: ProjectStore, runId: number): GapEvaluation[] {
+  return new RunRepository(store).results(runId, { kind: EVALUATION_KIND }).map((r) => ({
+    ...(r.value as Omit<GapEvaluation, 'id' | 'createdAt'>),
+    id: r.id,
+    createdAt: r.createdAt,
+  }));
+}
+
+function gapResults(store: ProjectStore, runId: number): GapResults {
+  const run = requireGapRun(store, runId);
+  const runs = new RunRepository(store);
+  const datasets = new DatasetRepository(store);
+  const sessions: GapResults['sessions'] = [];
+  for (const r of runs.results(runId, { kind: 'imputation_mask' })) {
+    if (r.sessionId === null || r.arrayId === null) continue;
+    const session = datasets.session(r.sessionId);
+    const dataset = datasets.get(session.datasetId);
+    const preparationRate =
+      session.datasetId === run.datasetId && run.preparationId !== null
+        ? datasets.preparation(run.preparationId).samplingRateHz
+        : null;
+    const { stretches, truncated, missingValues } = maskStretches(store, r.arrayId);
+    const shape = arrayInfo(store, r.arrayId).shape;
+    const nChannels = shape[1]!;
+    sessions.push({
+      sessionId: r.sessionId,
+      datasetId: session.datasetId,
+      label: session.label ?? `session ${session.ordinal + 1}`,
+      nSamples: shape[0]!,
+      nChannels,
+      samplingRate: preparationRate ?? dataset.samplingRateHz,
+      channelNames:
+        dataset.channels.length === nChannels
+          ? dataset.channels.map((c) => c.name)
+          : Array.from({ length: nChannels }, (_, c) => `channel ${c + 1}`),
+      hasUncertainty: sessionResult(store, runId, 'imputation_std', r.sessionId) !== undefined,
+      hasDenoised: sessionResult(store, runId, DENOISED_KIND, r.sessionId) !== undefined,
+      missingValues,
+      gaps: stretches,
+      gapsTruncated: truncated,
+    });
+  }
+  return { runId, modelKind: run.modelKind, sessions, evaluations: evaluationsOf(store, runId) };
+}
+
 /** Handlers for the `gaps.*` channels. */
 export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
-  void deps;
-  return {};
+  const { projects, jobs } = deps;
+
+  const writableStore = (operation: string) => {
+    const store = projects.require();
+    store.assertWritable(operation);
+    return store;
+  };
+
+  const prepare = (store: ProjectStore, runId: number, selection: GapSelection) => {
+    const run = requireGapRun(store, runId);
+    const selected = selectSessions(store, run, selection);
+    requireModelChannels((run.config as { n_channels: number }).n_channels, selected, runId);
+    return selected;
+  };
+
+  return {
+    'gaps.impute': async (request) => {
+      const store = writableStore('impute gaps');
+      const selected = prepare(store, request.runId, request);
+      return jobs.run('analyse', request.jobId, async (job) => {
+        job.progress('loading the model and the data', 0, 0);
+        const sessions = loadMaskedSessions(store, selected.refs);
+        const withGaps = sessions.map((s) => countMissing(s) > 0);
+        if (!withGaps.some(Boolean))
+          throw new RpcError(
+            'INVALID_INPUT',
+            `the selected sessions of dataset ${selected.datasetId} have no gaps or missing values: there is nothing to impute`,
+            { field: 'sessionIds' },
+          );
+        return withModel(store, request.runId, async ({ model }) => {
+          const { imputeSession } = await import('../../imputation/modelImputation');
+          const chosen = sessions.filter((_, i) => withGaps[i]);
+          const refs = selected.refs.filter((_, i) => withGaps[i]);
+          const options = { iterations: request.iterations, samples: request.samples, seed: request.seed };
+          const results = await perSession(job, 'imputing', chosen, (s, i) =>
+            imputeSession(model, s, options, `session ${refs[i]!.sessionId}`),
+          );
+          const sets: SessionArrays[] = results.map((r, i) => ({
+            sessionId: refs[i]!.sessionId,
+            shape: [chosen[i]!.nSamples, chosen[i]!.nChannels],
+            arrays: {
+              imputed: r.imputed,
+              imputation_mask: Float32Array.from(r.missing),
+              ...(r.std ? { imputation_std: r.std } : {}),
+            },
+          }));
+          job.throwIfCancelled();
+          replaceSessionResults(store, request.runId, IMPUTATION_KINDS, sets);
+          store.appendAction({
+            kind: 'gaps.impute',
+            payload: { ...request, jobId: undefined },
+            cli: `modescope gaps impute --project ${JSON.stringify(store.path)} --run ${request.runId}${selection(request)} --iterations ${request.iterations} --samples ${request.samples} --seed ${request.seed}`,
+          });
+          return {
+            runId: request.runId,
+            sessions: sets.map((s, i) => ({
+              sessionId: s.sessionId,
+              nSamples: s.shape[0],
+              nChannels: s.shape[1],
+              missingValues: countMissing(chosen[i]!),
+            })),
+            skippedSessionIds: selected.refs.filter((_, i) => !withGaps[i]).map((r) => r.sessionId),
+          };
+        });
+      });
+    },
+
+    'gaps.denoise': async (request) => {
+      const store = writableStore('denoise');
+      const selected = prepare(store, request.runId, request);
+      return jobs.run('analyse', request.jobId, async (job) => {
+        job.progress('loading the model and the data', 0, 0);
+        const sessions = loadMaskedSessions(store, selected.refs);
+        return withModel(store, request.runId, async ({ model, kind }) => {
+          const { denoiseSession } = await import('../../imputation/modelImputation');
+          const outputs = await perSession(job, 'denoising', sessions, (s, i) =>
+            denoiseSession(model, s, `session ${selected.refs[i]!.sessionId}`),
+          );
+          const sets: SessionArrays[] = outputs.map((denoised, i) => ({
+            sessionId: selected.refs[i]!.sessionId,
+            shape: [sessions[i]!.nSamples, sessions[i]!.nChannels],
+            arrays: { [DENOISED_KIND]: denoised },
+          }));
+          job.throwIfCancelled();
+          replaceSessionResults(store, request.runId, [DENOISED_KIND], sets);
+          store.appendAction({
+            kind: 'gaps.denoise',
+            payload: { ...request, jobId: undefined },
+            cli: `modescope gaps denoise --project ${JSON.stringify(store.path)} --run ${request.runId}${selection(request)}`,
+          });
+          return {
+            runId: request.runId,
+            mode: kind === 'vosp' ? ('online' as const) : ('offline' as const),
+            sessions: sets.map((s, i) => ({
+              sessionId: s.sessionId,
+              nSamples: s.shape[0],
+              nChannels: s.shape[1],
+              missingValues: countMissing(sessions[i]!),
+            })),
+          };
+        });
+      });
+    },
+
+    'gaps.evaluate': async (request) => {
+      const store = writableStore('evaluate imputation');
+      const { jobId, ...settings } = request;
+      const run = requireGapRun(store, settings.runId);
+      const selected = prepare(store, settings.runId, settings);
+      const sequenceLength = (run.config as { sequence_length: number }).sequence_length;
+      const plan = evaluationPlan(settings, selected.samplingRate, sequenceLength);
+      return jobs.run('evaluate', jobId, async (job) => {
+        job.progress('loading the model and the data', 0, 0);
+        const sessions = loadMaskedSessions(store, selected.refs);
+        return withModel(store, settings.runId, async ({ model }) => {
+          const table = await runGapEvaluation(
+            model,
+            sessions,
+            settings,
+            selected.samplingRate,
+            plan,
+            (stage, done, total) => job.progress(stage, done, total),
+            () => job.throwIfCancelled(),
+          );
+          job.throwIfCancelled();
+          const value = { settings, lengthsMs: plan.lengthsMs, perLength: plan.perLength, table };
+          const saved = new RunRepository(store).saveResult(settings.runId, { kind: EVALUATION_KIND, value });
+          store.appendAction({
+            kind: 'gaps.evaluate',
+            payload: settings,
+            cli: `modescope gaps evaluate --project ${JSON.stringify(store.path)} --run ${settings.runId} --dataset ${settings.datasetId}${settings.preparationId ? ` --preparation ${settings.preparationId}` : ''} --sessions ${settings.sessionIds.join(',')} --gap-ms ${settings.gapLengthsMs.join('-')} --n-gaps ${settings.nGaps} --dropouts ${settings.singleChannelDropouts} --seed ${settings.seed}`,
+          });
+          return { ...value, id: saved.id, createdAt: saved.createdAt };
+        });
+      });
+    },
+
+    'gaps.results': ({ runId }) => gapResults(projects.require(), runId),
+
+    'gaps.window': (request) => {
+      const store = projects.require();
+      requireGapRun(store, request.runId);
+      return gapWindow(store, request);
+    },
+  };
+}
+
+function selection(r: GapSelection): string {
+  return `${r.datasetId !== undefined ? ` --dataset ${r.datasetId}` : ''}${r.preparationId !== undefined ? ` --preparation ${r.preparationId}` : ''}${r.sessionIds ? ` --sessions ${r.sessionIds.join(',')}` : ''}`;
 }

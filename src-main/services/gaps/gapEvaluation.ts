@@ -1,0 +1,113 @@
+import type { GapEvaluationSettings, GapEvaluationTable } from '../../../src-shared/rpc/channels/gaps';
+import { RpcError } from '../../../src-shared/rpc/errors';
+import type { LatentSequenceModel } from '../../engine/models/dvae/sequenceModel';
+import {
+  channelMean,
+  lastObservationCarriedForward,
+  linearInterpolation,
+  type Imputer,
+} from '../../imputation/baselines';
+import { evaluateImputers } from '../../imputation/evaluate';
+import { gaussianProcessInterpolation } from '../../imputation/gaussianProcessInterpolation';
+import type { MaskedSession } from '../../imputation/missingEntries';
+
+/**
+ * The evaluation users run on their own held-out sessions: hide all-channel gaps (and optionally
+ * single-channel dropouts) of lengths between the requested bounds, fill them with the model and
+ * with the baselines (linear, last observation carried forward, channel mean, per-channel GP), and
+ * score RMSE/MAE on the hidden values only.
+ */
+export const EVALUATION_METHODS = ['model', 'linear', 'locf', 'channel_mean', 'gp'] as const;
+
+/** Up to five lengths evenly spaced between the bounds (one when they are equal or nGaps is 1). */
+export function evaluationLengths(settings: Pick<GapEvaluationSettings, 'gapLengthsMs' | 'nGaps'>): number[] {
+  const [lo, hi] = settings.gapLengthsMs;
+  const k = lo === hi ? 1 : Math.max(1, Math.min(5, settings.nGaps));
+  if (k === 1) return [lo];
+  return Array.from({ length: k }, (_, i) => Math.round((lo + ((hi - lo) * i) / (k - 1)) * 1000) / 1000);
+}
+
+export interface EvaluationPlan {
+  lengthsMs: number[];
+  perLength: { gaps: number; dropouts: number };
+  marginSamples: number;
+  contextSamples: number;
+}
+
+export function evaluationPlan(
+  settings: GapEvaluationSettings,
+  samplingRate: number,
+  sequenceLength: number,
+): EvaluationPlan {
+  const lengthsMs = evaluationLengths(settings);
+  const longest = Math.round((lengthsMs[lengthsMs.length - 1]! / 1000) * samplingRate);
+  const half = Math.floor(sequenceLength / 2);
+  if (longest > half)
+    throw new RpcError(
+      'INVALID_INPUT',
+      `gaps of ${settings.gapLengthsMs[1]} ms are ${longest} samples at ${samplingRate} Hz, longer than half the model's sequence (${sequenceLength} samples); the model can bridge at most ${half} samples (${Math.floor((half / samplingRate) * 1000)} ms). Ask for shorter gaps or train with a longer sequence_length.`,
+      { field: 'gapLengthsMs' },
+    );
+  if (longest < 1)
+    throw new RpcError(
+      'INVALID_INPUT',
+      `gaps of ${settings.gapLengthsMs[1]} ms are shorter than one sample at ${samplingRate} Hz`,
+      { field: 'gapLengthsMs' },
+    );
+  const k = lengthsMs.length;
+  return {
+    lengthsMs,
+    perLength: {
+      gaps: Math.ceil(settings.nGaps / k),
+      dropouts: Math.ceil(settings.singleChannelDropouts / k),
+    },
+    // Every method sees some observed context around each hidden stretch.
+    marginSamples: Math.max(4, Math.round(samplingRate * 0.1)),
+    contextSamples: Math.max(8, Math.round(samplingRate)),
+  };
+}
+
+export async function runGapEvaluation(
+  model: LatentSequenceModel,
+  sessions: readonly MaskedSession[],
+  settings: GapEvaluationSettings,
+  samplingRate: number,
+  plan: EvaluationPlan,
+  onProgress: (stage: string, done: number, total: number) => void,
+  throwIfCancelled: () => void,
+): Promise<GapEvaluationTable> {
+  const { imputeSession } = await import('../../imputation/modelImputation');
+  const total = EVALUATION_METHODS.length * sessions.length;
+  let done = 0;
+  const step =
+    (name: string, fill: (s: MaskedSession) => Float32Array): Imputer =>
+    async (s) => {
+      throwIfCancelled();
+      onProgress(`${name}: session ${(done % sessions.length) + 1} of ${sessions.length}`, done, total);
+      // Let progress and a cancel through between sessions.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      throwIfCancelled();
+      const out = fill(s);
+      done++;
+      onProgress(`${name} done`, done, total);
+      return out;
+    };
+  const imputers: Record<string, Imputer> = {
+    model: step('model', (s) => imputeSession(model, s, { iterations: settings.iterations }).imputed),
+    linear: step('linear', linearInterpolation),
+    locf: step('last observation carried forward', lastObservationCarriedForward),
+    channel_mean: step('channel mean', channelMean),
+    gp: step('per-channel GP', (s) =>
+      gaussianProcessInterpolation(s, { contextSamples: plan.contextSamples }),
+    ),
+  };
+  const { table } = await evaluateImputers(sessions, imputers, {
+    samplingRate,
+    gapLengthsMs: plan.lengthsMs,
+    gapsPerLength: plan.perLength.gaps,
+    dropoutsPerLength: plan.perLength.dropouts,
+    marginSamples: plan.marginSamples,
+    seed: settings.seed,
+  });
+  return table as GapEvaluationTable;
+}

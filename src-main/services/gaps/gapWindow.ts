@@ -1,0 +1,104 @@
+import { encodeArray } from '../../../src-shared/domain/encodedArray';
+import type { GapWindow, GapWindowRequest } from '../../../src-shared/rpc/channels/gaps';
+import { RpcError } from '../../../src-shared/rpc/errors';
+import { arrayInfo, readRows } from '../../store/arrayStore';
+import type { ProjectStore } from '../../store/projectStore';
+import { maskStretches, sessionResult } from './gapResults';
+
+/**
+ * A window of one session's imputation for the Gaps view: observed values (NaN in gaps), imputed
+ * values (NaN where observed) and the uncertainty band, for the chosen channels. With `maxPoints`
+ * the window is cut into buckets of rows and each bucket becomes a min row and a max row (NaN
+ * skipped), like the run result windows, so narrow gaps and peaks survive zooming out. Rows are
+ * read in slices so a whole long session never sits in memory at once.
+ */
+const SLICE_ROWS = 8192;
+
+type Series = 'observed' | 'imputed' | 'lower' | 'upper';
+
+export function gapWindow(store: ProjectStore, request: GapWindowRequest & { bandSd: number }): GapWindow {
+  const imputed = sessionResult(store, request.runId, 'imputed', request.sessionId);
+  const mask = sessionResult(store, request.runId, 'imputation_mask', request.sessionId);
+  if (!imputed || !mask)
+    throw new RpcError(
+      'NOT_FOUND',
+      `run ${request.runId} has no imputation for session ${request.sessionId}; run gaps.impute first`,
+      { runId: request.runId, sessionId: request.sessionId },
+    );
+  const std = sessionResult(store, request.runId, 'imputation_std', request.sessionId);
+  const info = arrayInfo(store, imputed.arrayId!);
+  const C = info.rowLength;
+  const channels = request.channels ?? Array.from({ length: Math.min(C, 64) }, (_, c) => c);
+  const bad = channels.find((c) => c >= C);
+  if (bad !== undefined)
+    throw new RpcError('INVALID_INPUT', `channel ${bad} does not exist: the session has ${C} channels`, {
+      field: 'channels',
+    });
+  const start = request.startRow ?? 0;
+  const end = Math.min(request.endRow ?? info.nRows, info.nRows);
+  if (start >= end)
+    throw new RpcError('INVALID_INPUT', `startRow ${start} is past the session's ${info.nRows} samples`, {
+      field: 'startRow',
+    });
+  const rows = end - start;
+  const K = channels.length;
+  const decimate = request.maxPoints !== undefined && rows > request.maxPoints;
+  const buckets = decimate ? Math.max(1, Math.floor(request.maxPoints! / 2)) : rows;
+  const outRows = decimate ? buckets * 2 : rows;
+  const out: Record<Series, Float32Array> = {
+    observed: new Float32Array(outRows * K).fill(NaN),
+    imputed: new Float32Array(outRows * K).fill(NaN),
+    lower: new Float32Array(outRows * K).fill(NaN),
+    upper: new Float32Array(outRows * K).fill(NaN),
+  };
+  const put = (series: Series, t: number, k: number, v: number) => {
+    const o = out[series];
+    if (!decimate) {
+      o[(t - start) * K + k] = v;
+      return;
+    }
+    const b = Math.min(buckets - 1, Math.floor(((t - start) * buckets) / rows));
+    const lo = b * 2 * K + k;
+    const hi = lo + K;
+    if (!(o[lo]! <= v)) o[lo] = v;
+    if (!(o[hi]! >= v)) o[hi] = v;
+  };
+  for (let s0 = start; s0 < end; s0 += SLICE_ROWS) {
+    const s1 = Math.min(end, s0 + SLICE_ROWS);
+    const x = readRows(store, imputed.arrayId!, s0, s1);
+    const m = readRows(store, mask.arrayId!, s0, s1);
+    const sd = std ? readRows(store, std.arrayId!, s0, s1) : null;
+    for (let t = s0; t < s1; t++) {
+      const row = (t - s0) * C;
+      channels.forEach((c, k) => {
+        const v = x[row + c]!;
+        if (m[row + c] === 0) {
+          put('observed', t, k, v);
+          return;
+        }
+        put('imputed', t, k, v);
+        if (sd) {
+          const w = request.bandSd * sd[row + c]!;
+          put('lower', t, k, v - w);
+          put('upper', t, k, v + w);
+        }
+      });
+    }
+  }
+  const gaps = maskStretches(store, mask.arrayId!, start, end, 2000).stretches.map((g) => ({
+    ...g,
+    start: Math.max(g.start, start),
+  }));
+  const shape = [outRows, K];
+  return {
+    startRow: start,
+    endRow: end,
+    channels,
+    decimation: decimate ? 'minmax' : 'none',
+    observed: encodeArray(out.observed, shape),
+    imputed: encodeArray(out.imputed, shape),
+    lower: std ? encodeArray(out.lower, shape) : null,
+    upper: std ? encodeArray(out.upper, shape) : null,
+    gaps: gaps.filter((g) => channels.includes(g.channel ?? channels[0]!)),
+  };
+}

@@ -1,0 +1,293 @@
+import path from 'node:path';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeArray } from '../../src-shared/domain/encodedArray';
+import { RpcError } from '../../src-shared/rpc/errors';
+import { writeArray } from '../../src-main/store/arrayStore';
+import { RunRepository } from '../../src-main/store/runRepository';
+import { buildTrainerBundle, createHarness, type Harness } from './training-harness';
+import { importGapDataset, sineSession, tinyDvaeConfig } from './gaps-helpers';
+
+let entry: string;
+let h: Harness;
+let trainSet: { id: number; sessions: { id: number }[] };
+let heldOut: { id: number; sessions: { id: number }[] };
+let runId: number;
+
+beforeAll(async () => {
+  entry = await buildTrainerBundle();
+  h = createHarness(entry);
+  await h.call('projects.create', { path: path.join(h.dir, 'p.modescope'), name: 'gaps services' });
+  trainSet = await importGapDataset(h, 'train', [
+    {
+      nSamples: 600,
+      gaps: [
+        [100, 120],
+        [400, 410],
+      ],
+    },
+    { nSamples: 500, gaps: [[250, 262]] },
+  ]);
+  heldOut = await importGapDataset(h, 'heldout', [
+    { nSamples: 1500, gaps: [] },
+    { nSamples: 1200, gaps: [] },
+  ]);
+  const mark = h.events.length;
+  const run = await h.call('runs.start', {
+    datasetId: trainSet.id,
+    modelKind: 'vrae',
+    config: tinyDvaeConfig({ n_epochs: 3 }),
+  });
+  runId = run.id;
+  expect(await h.finished(runId, mark, 120_000)).toBe('completed');
+}, 180_000);
+
+afterAll(() => {
+  h?.dispose();
+  if (entry) rmSync(entry, { force: true });
+});
+
+async function refused(promise: Promise<unknown>): Promise<RpcError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RpcError) return error;
+    throw error;
+  }
+  throw new Error('the call was accepted');
+}
+
+function resultCount(kind: string): number {
+  return new RunRepository(h.services.projects.require()).results(runId, { kind }).length;
+}
+
+describe('gaps.impute', () => {
+  it('imputes the run’s own sessions, keeps observed values, and replaces the earlier set', async () => {
+    const reply = await h.call('gaps.impute', { runId, iterations: 2, samples: 4, seed: 3 });
+    expect(reply.sessions.map((s) => [s.sessionId, s.nSamples, s.nChannels, s.missingValues])).toEqual([
+      [trainSet.sessions[0]!.id, 600, 3, 90],
+      [trainSet.sessions[1]!.id, 500, 3, 36],
+    ]);
+    expect(reply.skippedSessionIds).toEqual([]);
+    // The training outputs already held one set; the new one replaced it rather than adding to it.
+    expect(resultCount('imputed')).toBe(2);
+    expect(resultCount('imputation_std')).toBe(2);
+
+    const sid = trainSet.sessions[0]!.id;
+    const truth = sineSession(600, 0, [
+      [100, 120],
+      [400, 410],
+    ]);
+    const x = decodeArray(
+      (await h.call('runs.resultArray', { runId, kind: 'imputed', sessionId: sid })).array,
+    );
+    const sd = decodeArray(
+      (await h.call('runs.resultArray', { runId, kind: 'imputation_std', sessionId: sid })).array,
+    );
+    for (const t of [0, 99, 120, 399, 410, 599])
+      for (let c = 0; c < 3; c++) {
+        expect(x[t * 3 + c]).toBeCloseTo(truth[t * 3 + c]!, 6);
+        expect(sd[t * 3 + c]).toBe(0);
+      }
+    for (let t = 100; t < 120; t++)
+      for (let c = 0; c < 3; c++) {
+        expect(Number.isFinite(x[t * 3 + c])).toBe(true);
+        expect(sd[t * 3 + c]).toBeGreaterThan(0);
+      }
+
+    const again = await h.call('gaps.impute', { runId, iterations: 2, samples: 4, seed: 3 });
+    expect(again.sessions).toHaveLength(2);
+    const x2 = decodeArray(
+      (await h.call('runs.resultArray', { runId, kind: 'imputed', sessionId: sid })).array,
+    );
+    expect(Array.from(x2)).toEqual(Array.from(x));
+  }, 60_000);
+
+  it('lists the results and serves windows with gaps, imputed values and bands', async () => {
+    const results = await h.call('gaps.results', { runId });
+    expect(results.modelKind).toBe('vrae');
+    const s0 = results.sessions.find((s) => s.sessionId === trainSet.sessions[0]!.id)!;
+    expect(s0).toMatchObject({ nSamples: 600, nChannels: 3, samplingRate: 100, missingValues: 90 });
+    expect(s0.hasUncertainty).toBe(true);
+    expect(s0.gaps).toEqual([
+      { start: 100, end: 120, channel: null },
+      { start: 400, end: 410, channel: null },
+    ]);
+
+    const w = await h.call('gaps.window', {
+      runId,
+      sessionId: s0.sessionId,
+      startRow: 90,
+      endRow: 130,
+      channels: [1],
+    });
+    expect(w.decimation).toBe('none');
+    expect(w.gaps).toEqual([{ start: 100, end: 120, channel: null }]);
+    const observed = decodeArray(w.observed);
+    const imputed = decodeArray(w.imputed);
+    const lower = decodeArray(w.lower!);
+    const upper = decodeArray(w.upper!);
+    expect(observed).toHaveLength(40);
+    expect(Number.isNaN(observed[10])).toBe(true);
+    expect(Number.isFinite(observed[9])).toBe(true);
+    expect(Number.isNaN(imputed[9])).toBe(true);
+    expect(lower[15]!).toBeLessThan(imputed[15]!);
+    expect(upper[15]!).toBeGreaterThan(imputed[15]!);
+
+    const zoomedOut = await h.call('gaps.window', { runId, sessionId: s0.sessionId, maxPoints: 20 });
+    expect(zoomedOut.decimation).toBe('minmax');
+    expect(zoomedOut.observed.shape).toEqual([20, 3]);
+
+    const bad = await refused(h.call('gaps.window', { runId, sessionId: s0.sessionId, channels: [3] }));
+    expect(bad.message).toMatch(/channel 3 does not exist: the session has 3 channels/);
+    const none = await refused(h.call('gaps.window', { runId, sessionId: heldOut.sessions[0]!.id }));
+    expect(none.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses a dataset without gaps with a clear message and stores nothing', async () => {
+    const before = resultCount('imputed');
+    const error = await refused(h.call('gaps.impute', { runId, datasetId: heldOut.id }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(/have no gaps or missing values: there is nothing to impute/);
+    expect(resultCount('imputed')).toBe(before);
+  });
+
+  it('refuses gaps longer than the model can bridge, writing nothing for the other sessions', async () => {
+    const long = await importGapDataset(h, 'long', [
+      { nSamples: 400, gaps: [[50, 60]] },
+      { nSamples: 400, gaps: [[100, 140]] },
+    ]);
+    const before = resultCount('imputed');
+    const error = await refused(h.call('gaps.impute', { runId, datasetId: long.id }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(
+      /gap of 40 samples .* longer than half the model's sequence length \(50 samples\)/,
+    );
+    expect(resultCount('imputed')).toBe(before);
+    const listed = await h.call('gaps.results', { runId });
+    expect(listed.sessions.map((s) => s.sessionId)).not.toContain(long.sessions[0]!.id);
+  });
+
+  it('refuses an all-missing session', async () => {
+    const set = await importGapDataset(h, 'empty', [{ nSamples: 200, gaps: [[0, 200]] }]);
+    const error = await refused(h.call('gaps.impute', { runId, datasetId: set.id }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(/every value is missing/);
+  });
+
+  it('refuses a gap mask that does not match the data', async () => {
+    const set = await importGapDataset(h, 'mismatch', [{ nSamples: 300, gaps: [[20, 30]] }]);
+    const store = h.services.projects.require();
+    const mask = writeArray(store, { dtype: 'uint8', shape: [250], data: new Uint8Array(250).fill(1) });
+    store.db.prepare('UPDATE sessions SET gap_mask_array_id = ? WHERE id = ?').run(mask, set.sessions[0]!.id);
+    const error = await refused(h.call('gaps.impute', { runId, datasetId: set.id }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(/gap mask has 250 samples but its data has 300; the mask does not match/);
+  });
+
+  it('refuses runs that are not VRAE/VOSP, unknown sessions and other channel counts', async () => {
+    const store = h.services.projects.require();
+    const dynemo = new RunRepository(store).create({
+      datasetId: trainSet.id,
+      modelKind: 'dynemo',
+      config: {},
+      seed: 0,
+    });
+    const kind = await refused(h.call('gaps.impute', { runId: dynemo.id }));
+    expect(kind.message).toMatch(/is a dynemo run; imputation and denoising need a VRAE or VOSP run/);
+    const unknown = await refused(h.call('gaps.impute', { runId, sessionIds: [99_999] }));
+    expect(unknown.code).toBe('NOT_FOUND');
+    expect(unknown.message).toMatch(/has no session 99999/);
+    const prepOnly = await refused(h.call('gaps.impute', { runId, preparationId: 3 }));
+    expect(prepOnly.message).toMatch(/preparationId needs the datasetId/);
+  });
+
+  it('cancels between sessions and keeps the stored set unchanged', async () => {
+    const sid = trainSet.sessions[0]!.id;
+    const before = decodeArray(
+      (await h.call('runs.resultArray', { runId, kind: 'imputed', sessionId: sid })).array,
+    );
+    const pending = h.call('gaps.impute', {
+      runId,
+      iterations: 3,
+      samples: 2,
+      seed: 99,
+      jobId: 'impute-cancel',
+    });
+    expect(h.services.jobs.cancel('impute-cancel')).toBe(true);
+    const error = await refused(pending);
+    expect(error.code).toBe('CANCELLED');
+    const after = decodeArray(
+      (await h.call('runs.resultArray', { runId, kind: 'imputed', sessionId: sid })).array,
+    );
+    expect(Array.from(after)).toEqual(Array.from(before));
+  });
+});
+
+describe('gaps.denoise', () => {
+  it('stores a denoised signal per session (offline for a VRAE)', async () => {
+    const reply = await h.call('gaps.denoise', { runId, datasetId: heldOut.id });
+    expect(reply.mode).toBe('offline');
+    expect(reply.sessions.map((s) => s.sessionId)).toEqual(heldOut.sessions.map((s) => s.id));
+    const d = decodeArray(
+      (await h.call('runs.resultArray', { runId, kind: 'denoised', sessionId: heldOut.sessions[1]!.id }))
+        .array,
+    );
+    expect(d).toHaveLength(1200 * 3);
+    expect(Array.from(d).every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('gaps.evaluate', () => {
+  const settings = () => ({
+    runId,
+    datasetId: heldOut.id,
+    sessionIds: heldOut.sessions.map((s) => s.id),
+    gapLengthsMs: [100, 200] as [number, number],
+    nGaps: 6,
+    singleChannelDropouts: 3,
+    seed: 1,
+    iterations: 2,
+  });
+
+  it('scores the model against the baselines on hidden gaps and dropouts, reproducibly, and stores the table', async () => {
+    const first = await h.call('gaps.evaluate', settings());
+    expect(first.lengthsMs).toEqual([100, 125, 150, 175, 200]);
+    expect(first.perLength).toEqual({ gaps: 2, dropouts: 1 });
+    expect(first.table.methods).toEqual(['model', 'linear', 'locf', 'channel_mean', 'gp']);
+    const pooledGap = first.table.rows.find((r) => r.kind === 'gap' && r.length_ms === null)!;
+    // 2 gaps of each of 5 lengths in each of 2 sessions.
+    expect(pooledGap.n_stretches).toBe(20);
+    expect(pooledGap.n_values).toBe(2 * 2 * (10 + 13 + 15 + 18 + 20) * 3);
+    const pooledDropout = first.table.rows.find((r) => r.kind === 'channel_dropout' && r.length_ms === null)!;
+    expect(pooledDropout.n_stretches).toBe(10);
+    for (const row of first.table.rows)
+      for (const m of first.table.methods) {
+        expect(Number.isFinite(row.methods[m]!.rmse)).toBe(true);
+        expect(row.methods[m]!.mae).toBeLessThanOrEqual(row.methods[m]!.rmse + 1e-12);
+      }
+    // Near-periodic test signals: the autocovariance GP beats the channel mean by far.
+    expect(pooledGap.methods.gp!.rmse).toBeLessThan(0.5 * pooledGap.methods.channel_mean!.rmse);
+
+    const second = await h.call('gaps.evaluate', settings());
+    expect(second.table).toEqual(first.table);
+    expect(second.id).not.toBe(first.id);
+    const listed = await h.call('gaps.results', { runId });
+    expect(listed.evaluations.map((e) => e.id)).toEqual([first.id, second.id]);
+    expect(listed.evaluations[0]!.table).toEqual(first.table);
+  }, 120_000);
+
+  it('refuses gaps longer than half the model’s sequence, and bad bounds', async () => {
+    const before = resultCount('gap_evaluation');
+    const long = await refused(h.call('gaps.evaluate', { ...settings(), gapLengthsMs: [100, 400] }));
+    expect(long.code).toBe('INVALID_INPUT');
+    expect(long.message).toMatch(
+      /40 samples at 100 Hz, longer than half the model's sequence \(50 samples\)/,
+    );
+    const order = await refused(h.call('gaps.evaluate', { ...settings(), gapLengthsMs: [200, 100] }));
+    expect(order.message).toMatch(/gapLengthsMs must be \[shortest, longest\]/);
+    const crowded = await refused(h.call('gaps.evaluate', { ...settings(), nGaps: 200 }));
+    expect(crowded.message).toMatch(/cannot place .* hidden stretches/);
+    expect(resultCount('gap_evaluation')).toBe(before);
+  });
+});
