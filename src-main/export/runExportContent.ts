@@ -1,0 +1,71 @@
+import type { ExportArray } from './exportArray';
+
+/**
+ * Everything a run export writes, gathered by the services from the project store. Arrays stay
+ * lazy (`ExportArray` reads its rows block by block), so a long α time course is streamed.
+ */
+
+/** Summary statistics and spectra of a run, as the analysis service computes them. */
+export interface ExportAnalysis {
+  runId: number;
+  nModes: number;
+  sessions: Array<{
+    sessionId: number;
+    sessionName: string;
+    fractionalOccupancy: number[];
+    meanLifetimeS: number[];
+    meanIntervalS: number[];
+    switchingRateHz: number[];
+  }>;
+  spectra: {
+    frequencies: Float64Array;
+    channelNames: string[];
+    psd: { shape: number[]; data: Float64Array };
+    coh: { shape: number[]; data: Float64Array } | null;
+  } | null;
+}
+
+export interface ExportSession {
+  sessionId: number;
+  name: string;
+  /** [T, K] posterior mean mixing coefficients. */
+  alpha: ExportArray;
+}
+
+export interface ExportEpoch {
+  index: number;
+  label: string;
+  loss: number;
+  nll: number | null;
+  kl: number | null;
+}
+
+export interface RunExportContent {
+  run: {
+    id: number;
+    name: string | null;
+    modelKind: string;
+    status: string;
+    seed: number;
+    backend: string | null;
+    createdAt: string;
+    finishedAt: string | null;
+    freeEnergy: number | null;
+    config: Record<string, unknown>;
+  };
+  dataset: {
+    id: number;
+    name: string;
+    preparationId: number | null;
+    /** Of the data the model saw (after any resampling). */
+    samplingRate: number;
+    channelNames: string[];
+  };
+  sessions: ExportSession[];
+  /** [K, C] */
+  means: ExportArray | null;
+  /** [K, C, C] */
+  covariances: ExportArray | null;
+  epochs: ExportEpoch[];
+  analysis: ExportAnalysis | null;
+}
