@@ -19,6 +19,11 @@ import { denseGradReference, denseReference } from '../../src-main/engine/ops/de
 import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
 import { layerNormalization } from '../../src-main/engine/ops/layerNorm';
 import { choleskyCovariance } from '../../src-main/engine/ops/choleskyCovariance';
+import { sequenceGaussianKl } from '../../src-main/engine/ops/sequenceGaussianKl';
+import {
+  sequenceKlGradReference,
+  sequenceKlReference,
+} from '../../src-main/engine/ops/sequenceGaussianKlReference';
 import {
   choleskyCovarianceGradReference,
   choleskyCovarianceReference,
@@ -292,6 +297,49 @@ describe('engine tfjs ops', () => {
     expect(relativeError(g!.dataSync(), gPlain!.dataSync())).toBeLessThan(1e-5);
     expect(() => choleskyCovariance(tf.zeros([2, 3, 4]), 1e-5, 0)).toThrow(
       /expects free parameters \[K, C, C\]/,
+    );
+  });
+
+  it('sequenceGaussianKl: value and tf.grads equal the reference and the sliced tfjs construction', () => {
+    const [B, T, K] = [3, 7, 4];
+    const n = B * T * K;
+    const pos = (seed: number) => F(random64(n, seed).map((v) => 0.2 + Math.abs(v)));
+    const muQ = tf.tensor3d(F(random64(n, 95)), [B, T, K]);
+    const sdQ = tf.tensor3d(pos(96), [B, T, K]);
+    const muP = tf.tensor3d(F(random64(n, 97)), [B, T, K]);
+    const sdP = tf.tensor3d(pos(98), [B, T, K]);
+    const w = tf.tensor2d(F(random64(B * (T - 1), 99)), [B, T - 1]);
+    const out = sequenceGaussianKl(muQ, sdQ, muP, sdP, 1);
+    expect(out.shape).toEqual([B, T - 1]);
+    const shape = { batch: B, steps: T, modes: K, lag: 1 };
+    const p = { muQ: f64(muQ), sdQ: f64(sdQ), muP: f64(muP), sdP: f64(sdP) };
+    expect(relativeError(out.dataSync(), sequenceKlReference(shape, p))).toBeLessThan(1e-5);
+    // How the model computed the term before the fused op.
+    const plain = (mq: tf.Tensor, sq: tf.Tensor, mp: tf.Tensor, sp: tf.Tensor) => {
+      const [a, b2] = [mq.slice([0, 1, 0], [B, T - 1, K]), sq.slice([0, 1, 0], [B, T - 1, K])];
+      const [c, d] = [mp.slice([0, 0, 0], [B, T - 1, K]), sp.slice([0, 0, 0], [B, T - 1, K])];
+      return d
+        .log()
+        .sub(b2.log())
+        .add(b2.square().add(a.sub(c).square()).div(d.square().mul(2)))
+        .sub(0.5)
+        .sum(2);
+    };
+    expect(relativeError(out.dataSync(), plain(muQ, sdQ, muP, sdP).dataSync())).toBeLessThan(1e-5);
+    const inputs = [muQ, sdQ, muP, sdP];
+    const grads = tf.grads((a, b2, c, d) =>
+      sequenceGaussianKl(a as tf.Tensor3D, b2 as tf.Tensor3D, c as tf.Tensor3D, d as tf.Tensor3D, 1)
+        .mul(w)
+        .sum(),
+    )(inputs);
+    const ref = sequenceKlGradReference(shape, p, f64(w));
+    const gPlain = tf.grads((a, b2, c, d) => plain(a!, b2!, c!, d!).mul(w).sum())(inputs);
+    [ref.dMuQ, ref.dSdQ, ref.dMuP, ref.dSdP].forEach((e, i) => {
+      expect(relativeError(grads[i]!.dataSync(), e), `input ${i}`).toBeLessThan(1e-5);
+      expect(relativeError(grads[i]!.dataSync(), gPlain[i]!.dataSync()), `plain ${i}`).toBeLessThan(1e-5);
+    });
+    expect(() => sequenceGaussianKl(muQ, sdQ, muP, tf.ones([B, T, K + 1]) as tf.Tensor3D, 1)).toThrow(
+      /sdP must be \[3, 7, 4\] like muQ/,
     );
   });
 

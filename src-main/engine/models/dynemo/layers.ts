@@ -73,12 +73,3 @@ export function seededNormal(shape: number[], rng: SeededRandom): tf.Tensor {
   for (let i = 0; i < n; i++) out[i] = rng.normal();
   return tf.tensor(out, shape, 'float32');
 }
-
-/** KL(N(μq, σq²) ‖ N(μp, σp²)) elementwise. */
-export function gaussianKl(muQ: tf.Tensor, sdQ: tf.Tensor, muP: tf.Tensor, sdP: tf.Tensor): tf.Tensor {
-  return sdP
-    .log()
-    .sub(sdQ.log())
-    .add(sdQ.square().add(muQ.sub(muP).square()).div(sdP.square().mul(2)))
-    .sub(0.5);
-}

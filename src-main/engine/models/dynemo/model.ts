@@ -6,13 +6,13 @@ import { bidirectionalRnnSequence } from '../../ops/bidirectionalRnn';
 import { rnnSequence, type RnnWeights } from '../../ops/rnnSequence';
 import { dense } from '../../ops/dense';
 import { layerNormalization } from '../../ops/layerNorm';
+import { sequenceGaussianKl } from '../../ops/sequenceGaussianKl';
 import { glorotUniform, orthogonal, truncatedNormal } from './initialisers';
 import {
   activate,
   batchNorm,
   BATCH_NORM_MOMENTUM,
   dropout,
-  gaussianKl,
   NORM_EPSILON,
   seededNormal,
   type BatchNormStats,
@@ -346,12 +346,14 @@ export class DynemoModel {
       kl = tf.scalar(0);
     } else {
       const prior = this.priorFromTheta(theta, training, rng);
-      const klPerPoint = gaussianKl(
-        post.mu.slice([0, 1, 0], [B, T - 1, K]),
-        post.sd.slice([0, 1, 0], [B, T - 1, K]),
-        prior.mu.slice([0, 0, 0], [B, T - 1, K]),
-        prior.sd.slice([0, 0, 0], [B, T - 1, K]),
-      ).sum(2);
+      // The prior at t predicts θ_{t+1}: compare it with the posterior one step later.
+      const klPerPoint = sequenceGaussianKl(
+        post.mu,
+        post.sd,
+        prior.mu as tf.Tensor3D,
+        prior.sd as tf.Tensor3D,
+        1,
+      );
       kl = (sumCalc ? klPerPoint.sum(1).mean() : klPerPoint.mean()) as tf.Scalar;
     }
     const loss = klFactor === 0 ? nll.add(kl.mul(0)) : nll.add(kl.mul(klFactor));
