@@ -7,6 +7,7 @@ import { benchEngine } from './engine';
 import { benchTdePca } from './prepare';
 import { benchProjectImport } from './importProject';
 import { benchImport } from './readers';
+import { benchEventLoopLag } from './eventLoopLag';
 
 const importMiB = Number(process.env.MODESCOPE_BENCH_IMPORT_MIB ?? 1024);
 
@@ -16,6 +17,7 @@ export const benchmarks: Record<string, () => Promise<object | object[]>> = {
   tde_pca: () => benchTdePca(),
   import_read: () => benchImport({ sizeMiB: importMiB }),
   import_project: () => benchProjectImport(importMiB),
+  event_loop_lag: () => benchEventLoopLag(),
 };
 
 const name = process.argv[2];

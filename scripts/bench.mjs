@@ -20,8 +20,20 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+// The event-loop lag bench starts real training processes from this entry.
+await build({
+  entryPoints: [join(repoRoot, 'src-main', 'training', 'trainingProcess.ts')],
+  outfile: join(repoRoot, 'out', 'bench', 'trainer.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
 
-const all = ['engine', 'dynemo_step', 'tde_pca', 'import_read', 'import_project'];
+const all = ['engine', 'dynemo_step', 'tde_pca', 'import_read', 'import_project', 'event_loop_lag'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of wanted) {
