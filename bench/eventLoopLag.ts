@@ -97,7 +97,7 @@ export async function benchEventLoopLag(options: LagBenchOptions = {}): Promise<
     const npy = path.join(dir, 'recording.npy');
     await writeNpy(npy, nSamples, nChannels);
     monitor.reset();
-    const imported = await call(services, 'datasets.import', {
+    await call(services, 'datasets.import', {
       name: 'imported',
       files: [{ path: npy }],
       options: { samplingRate: 250 },
