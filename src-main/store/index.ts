@@ -27,6 +27,7 @@ export {
   type ReadRowsOptions,
   type WriteArrayOptions,
 } from './arrayStore';
+export { beginBulkWrite, type BulkJournal, type BulkWriteSession } from './bulkWriteMode';
 export { arrayDtypes, isArrayDtype, type ArrayDtype, type StoredTypedArray } from './arrayDtypes';
 export { migrations, type Migration } from './migrations';
 export {
