@@ -121,10 +121,11 @@ describe('gaps.impute', () => {
       endRow: 130,
       channels: [1],
     });
-    expect(w.decimation).toBe('none');
+    expect(w.step).toBe(1);
     expect(w.gaps).toEqual([{ start: 100, end: 120, channel: null }]);
-    const observed = decodeArray(w.observed);
-    const imputed = decodeArray(w.imputed);
+    const observed = decodeArray(w.observedMin);
+    const imputed = decodeArray(w.imputedMax);
+    expect(Array.from(decodeArray(w.observedMax)).map(String)).toEqual(Array.from(observed).map(String));
     const lower = decodeArray(w.lower!);
     const upper = decodeArray(w.upper!);
     expect(observed).toHaveLength(40);
@@ -135,8 +136,15 @@ describe('gaps.impute', () => {
     expect(upper[15]!).toBeGreaterThan(imputed[15]!);
 
     const zoomedOut = await h.call('gaps.window', { runId, sessionId: s0.sessionId, maxPoints: 20 });
-    expect(zoomedOut.decimation).toBe('minmax');
-    expect(zoomedOut.observed.shape).toEqual([20, 3]);
+    // 600 samples in at most 20 buckets: 30 samples each; the first gap (100..119) lies in buckets 3 and 4.
+    expect(zoomedOut.step).toBe(30);
+    expect(zoomedOut.observedMin.shape).toEqual([20, 3]);
+    const zMin = decodeArray(zoomedOut.observedMin);
+    const zMax = decodeArray(zoomedOut.observedMax);
+    const iMin = decodeArray(zoomedOut.imputedMin);
+    expect(zMin[3 * 3]!).toBeLessThanOrEqual(zMax[3 * 3]!);
+    expect(Number.isFinite(iMin[3 * 3])).toBe(true);
+    expect(Number.isNaN(iMin[0])).toBe(true);
 
     const bad = await refused(h.call('gaps.window', { runId, sessionId: s0.sessionId, channels: [3] }));
     expect(bad.message).toMatch(/channel 3 does not exist: the session has 3 channels/);

@@ -8,13 +8,13 @@ import { maskStretches, sessionResult } from './gapResults';
 /**
  * A window of one session's imputation for the Gaps view: observed values (NaN in gaps), imputed
  * values (NaN where observed) and the uncertainty band, for the chosen channels. With `maxPoints`
- * the window is cut into buckets of rows and each bucket becomes a min row and a max row (NaN
- * skipped), like the run result windows, so narrow gaps and peaks survive zooming out. Rows are
+ * the window is cut into buckets of `step` rows (the charts' envelope convention) holding each
+ * series' min and max, so narrow gaps and peaks survive zooming out. Rows are
  * read in slices so a whole long session never sits in memory at once.
  */
 const SLICE_ROWS = 8192;
 
-type Series = 'observed' | 'imputed' | 'lower' | 'upper';
+type Series = 'observedMin' | 'observedMax' | 'imputedMin' | 'imputedMax' | 'lower' | 'upper';
 
 export function gapWindow(store: ProjectStore, request: GapWindowRequest & { bandSd: number }): GapWindow {
   const imputed = sessionResult(store, request.runId, 'imputed', request.sessionId);
@@ -42,26 +42,22 @@ export function gapWindow(store: ProjectStore, request: GapWindowRequest & { ban
     });
   const rows = end - start;
   const K = channels.length;
-  const decimate = request.maxPoints !== undefined && rows > request.maxPoints;
-  const buckets = decimate ? Math.max(1, Math.floor(request.maxPoints! / 2)) : rows;
-  const outRows = decimate ? buckets * 2 : rows;
+  const step = request.maxPoints === undefined ? 1 : Math.max(1, Math.ceil(rows / request.maxPoints));
+  const points = Math.ceil(rows / step);
+  const series = (): Float32Array => new Float32Array(points * K).fill(NaN);
   const out: Record<Series, Float32Array> = {
-    observed: new Float32Array(outRows * K).fill(NaN),
-    imputed: new Float32Array(outRows * K).fill(NaN),
-    lower: new Float32Array(outRows * K).fill(NaN),
-    upper: new Float32Array(outRows * K).fill(NaN),
+    observedMin: series(),
+    observedMax: series(),
+    imputedMin: series(),
+    imputedMax: series(),
+    lower: series(),
+    upper: series(),
   };
-  const put = (series: Series, t: number, k: number, v: number) => {
-    const o = out[series];
-    if (!decimate) {
-      o[(t - start) * K + k] = v;
-      return;
-    }
-    const b = Math.min(buckets - 1, Math.floor(((t - start) * buckets) / rows));
-    const lo = b * 2 * K + k;
-    const hi = lo + K;
-    if (!(o[lo]! <= v)) o[lo] = v;
-    if (!(o[hi]! >= v)) o[hi] = v;
+  const low = (name: Series, at: number, v: number) => {
+    if (!(out[name][at]! <= v)) out[name][at] = v;
+  };
+  const high = (name: Series, at: number, v: number) => {
+    if (!(out[name][at]! >= v)) out[name][at] = v;
   };
   for (let s0 = start; s0 < end; s0 += SLICE_ROWS) {
     const s1 = Math.min(end, s0 + SLICE_ROWS);
@@ -70,17 +66,21 @@ export function gapWindow(store: ProjectStore, request: GapWindowRequest & { ban
     const sd = std ? readRows(store, std.arrayId!, s0, s1) : null;
     for (let t = s0; t < s1; t++) {
       const row = (t - s0) * C;
+      const bucket = Math.floor((t - start) / step) * K;
       channels.forEach((c, k) => {
         const v = x[row + c]!;
+        const at = bucket + k;
         if (m[row + c] === 0) {
-          put('observed', t, k, v);
+          low('observedMin', at, v);
+          high('observedMax', at, v);
           return;
         }
-        put('imputed', t, k, v);
+        low('imputedMin', at, v);
+        high('imputedMax', at, v);
         if (sd) {
           const w = request.bandSd * sd[row + c]!;
-          put('lower', t, k, v - w);
-          put('upper', t, k, v + w);
+          low('lower', at, v - w);
+          high('upper', at, v + w);
         }
       });
     }
@@ -89,14 +89,16 @@ export function gapWindow(store: ProjectStore, request: GapWindowRequest & { ban
     ...g,
     start: Math.max(g.start, start),
   }));
-  const shape = [outRows, K];
+  const shape = [points, K];
   return {
     startRow: start,
     endRow: end,
+    step,
     channels,
-    decimation: decimate ? 'minmax' : 'none',
-    observed: encodeArray(out.observed, shape),
-    imputed: encodeArray(out.imputed, shape),
+    observedMin: encodeArray(out.observedMin, shape),
+    observedMax: encodeArray(out.observedMax, shape),
+    imputedMin: encodeArray(out.imputedMin, shape),
+    imputedMax: encodeArray(out.imputedMax, shape),
     lower: std ? encodeArray(out.lower, shape) : null,
     upper: std ? encodeArray(out.upper, shape) : null,
     gaps: gaps.filter((g) => channels.includes(g.channel ?? channels[0]!)),

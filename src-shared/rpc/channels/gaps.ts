@@ -167,17 +167,23 @@ export const gapWindowRequestSchema = z
   });
 export type GapWindowRequest = z.input<typeof gapWindowRequestSchema>;
 
+/**
+ * A window in the charts' envelope convention: bucket p covers rows
+ * [startRow + p·step, startRow + (p+1)·step); every array is float32 [points, channels] and NaN
+ * where the bucket holds no value of that series.
+ */
 export const gapWindowSchema = z.strictObject({
   startRow: z.number().int().nonnegative(),
   endRow: z.number().int().nonnegative(),
+  step: z.number().int().positive(),
   channels: z.array(z.number().int().nonnegative()),
-  /** 'minmax': each pair of rows is one bucket's min then max; a bucket's row index is startRow + i·(endRow−startRow)/buckets. */
-  decimation: z.enum(['none', 'minmax']),
-  /** [rows, channels]: observed values, NaN where missing. */
-  observed: encodedArraySchema,
-  /** [rows, channels]: imputed values, NaN where observed. */
-  imputed: encodedArraySchema,
-  /** [rows, channels]: imputed ∓ bandSd·std, NaN where observed; null without uncertainty. */
+  /** Observed values (missing ones skipped): bucket min and max. */
+  observedMin: encodedArraySchema,
+  observedMax: encodedArraySchema,
+  /** Imputed values (observed ones skipped): bucket min and max. */
+  imputedMin: encodedArraySchema,
+  imputedMax: encodedArraySchema,
+  /** Lowest imputed − bandSd·std and highest imputed + bandSd·std per bucket; null without uncertainty. */
   lower: encodedArraySchema.nullable(),
   upper: encodedArraySchema.nullable(),
   /** Missing stretches overlapping the window, clipped to it (at most 2000). */
