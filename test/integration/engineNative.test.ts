@@ -18,6 +18,7 @@ import {
 import { denseGradNative, denseNative } from '../../src-main/engine/ops/denseKernels';
 import { denseGradReference, denseReference } from '../../src-main/engine/ops/denseReference';
 import { NotPositiveDefiniteError } from '../../src-main/engine/ops/notPositiveDefiniteError';
+import { adamUpdateNative, adamUpdateReference } from '../../src-main/engine/training/adamUpdate';
 import {
   choleskyCovarianceGradNative,
   choleskyCovarianceNative,
@@ -221,6 +222,53 @@ describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
         });
       });
     }
+
+    it(`${isa} Adam update over a flat block agrees with the reference over several steps`, () => {
+      const k = native!;
+      const n = 10_001;
+      const f = {
+        param: random32(n, 60),
+        grad: random32(n, 61),
+        m: new Float32Array(n),
+        v: new Float32Array(n),
+      };
+      const r = {
+        param: Float64Array.from(f.param),
+        grad: Float64Array.from(f.grad),
+        m: new Float64Array(n),
+        v: new Float64Array(n),
+      };
+      withIsa(k, isa, () => {
+        for (let t = 1; t <= 3; t++) {
+          const p = {
+            stepSize: (1e-2 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t),
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-7,
+            gradScale: 0.7,
+          };
+          adamUpdateNative(k, f, p);
+          adamUpdateReference(r, p);
+        }
+      });
+      expect(relativeError(f.param, r.param)).toBeLessThan(TOL);
+      expect(relativeError(f.m, r.m)).toBeLessThan(TOL);
+      expect(relativeError(f.v, r.v)).toBeLessThan(TOL);
+      expect(() =>
+        k.adamUpdate(
+          3,
+          0.1,
+          0.9,
+          0.999,
+          1e-7,
+          1,
+          f32([0, 0, 0]),
+          f32([0, 0]),
+          f32([0, 0, 0]),
+          f32([0, 0, 0]),
+        ),
+      ).toThrow(/adamUpdate: grad has 2 elements, expected 3/);
+    });
 
     it(`${isa} layer norm: a wrongly sized argument throws instead of reading out of bounds`, () => {
       const k = native!;

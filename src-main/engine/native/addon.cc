@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -380,6 +381,32 @@ Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamUpdate(n, stepSize, beta1, beta2, epsilon, gradScale, param, grad, m, v)
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Args p(info, "adamUpdate");
+  modescope::AdamArgs a{};
+  a.n = p.Int(0, "n");
+  const char* names[] = {"stepSize", "beta1", "beta2", "epsilon", "gradScale"};
+  double values[5];
+  for (size_t i = 0; i < 5; ++i) {
+    const Napi::Value v = info[1 + i];
+    if (!v.IsNumber() || !std::isfinite(v.As<Napi::Number>().DoubleValue()))
+      p.Fail(std::string(names[i]) + " must be a finite number");
+    values[i] = v.As<Napi::Number>().DoubleValue();
+  }
+  a.step_size = static_cast<float>(values[0]);
+  a.one_minus_beta1 = static_cast<float>(1.0 - values[1]);
+  a.one_minus_beta2 = static_cast<float>(1.0 - values[2]);
+  a.epsilon = static_cast<float>(values[3]);
+  a.grad_scale = static_cast<float>(values[4]);
+  a.param = p.Floats(6, "param", a.n);
+  a.grad = p.Floats(7, "grad", a.n);
+  a.m = p.Floats(8, "m", a.n);
+  a.v = p.Floats(9, "v", a.n);
+  kernels().adam_update(a);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
@@ -392,6 +419,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("denseBackward", Napi::Function::New(env, DenseBackward));
   exports.Set("layerNormForward", Napi::Function::New(env, LayerNormForward));
   exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   return exports;
 }
 

@@ -89,6 +89,16 @@ struct LayerNormArgs {
   float* d_beta;     // [F]
 };
 
+struct AdamArgs {
+  size_t n;
+  float step_size, epsilon, grad_scale;
+  float one_minus_beta1, one_minus_beta2;  // formed in double: 1 − 0.9f is not 0.1f
+  float* param;  // [n], updated in place
+  const float* grad;
+  float* m;  // first moments, updated in place
+  float* v;  // second moments, updated in place
+};
+
 struct KernelTable {
   const char* isa;
   void (*rnn_forward)(const RnnArgs&);
@@ -99,6 +109,7 @@ struct KernelTable {
   void (*dense_backward)(const DenseArgs&);
   void (*layer_norm_forward)(const LayerNormArgs&);
   void (*layer_norm_backward)(const LayerNormArgs&);
+  void (*adam_update)(const AdamArgs&);
 };
 
 // Floats the factor cache needs: one packed lower triangle per lane for every group of 8 observed

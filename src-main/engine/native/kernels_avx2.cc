@@ -76,7 +76,7 @@ const KernelTable& avx2_kernels() {
   static const KernelTable table{"avx2-fma", avx2_isa::rnn_forward, avx2_isa::rnn_backward, avx2_isa::mvn_forward,
                                  avx2_isa::mvn_backward, avx2_isa::dense_forward,
                                  avx2_isa::dense_backward, avx2_isa::layer_norm_forward,
-                                 avx2_isa::layer_norm_backward};
+                                 avx2_isa::layer_norm_backward, avx2_isa::adam_update};
   return table;
 }
 

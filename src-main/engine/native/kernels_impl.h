@@ -567,6 +567,22 @@ static void layer_norm_backward(const LayerNormArgs& a) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Adam update over a flat parameter block (elementwise, so independent of threads and order)
+// ---------------------------------------------------------------------------------------------
+
+static void adam_update(const AdamArgs& a) {
+  const float c1 = a.one_minus_beta1, c2 = a.one_minus_beta2;
+  for (size_t i = 0; i < a.n; ++i) {
+    const float g = a.grad[i] * a.grad_scale;
+    const float m = a.m[i] + (g - a.m[i]) * c1;
+    const float v = a.v[i] + (g * g - a.v[i]) * c2;
+    a.m[i] = m;
+    a.v[i] = v;
+    a.param[i] -= a.step_size * m / (sqrtf(v) + a.epsilon);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Mixture-covariance Gaussian log-likelihood
 // ---------------------------------------------------------------------------------------------
 

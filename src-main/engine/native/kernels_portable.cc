@@ -52,7 +52,7 @@ const KernelTable& portable_kernels() {
   static const KernelTable table{"scalar", portable_isa::rnn_forward, portable_isa::rnn_backward,
                                  portable_isa::mvn_forward, portable_isa::mvn_backward, portable_isa::dense_forward,
                                  portable_isa::dense_backward, portable_isa::layer_norm_forward,
-                                 portable_isa::layer_norm_backward};
+                                 portable_isa::layer_norm_backward, portable_isa::adam_update};
   return table;
 }
 

@@ -166,6 +166,19 @@ export interface NativeKernels {
     dGamma: Float32Array,
     dBeta: Float32Array,
   ): void;
+  /** One in-place Adam step over a flat block (see training/adamUpdate.ts). */
+  adamUpdate(
+    n: number,
+    stepSize: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    gradScale: number,
+    param: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+  ): void;
 }
 
 /** Opaque handle to Cholesky factors kept by the native forward pass. */
