@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { isRpcError } from '../../src-shared/rpc/errors';
-import { ProjectStore, beginArray, writeArray } from '../../src-main/store';
+import { ProjectStore, beginArray, beginBulkWrite, writeArray } from '../../src-main/store';
 import { committedArrayData } from './storeCrashFixture';
 
 function say(message: Record<string, unknown>): void {
@@ -79,6 +79,33 @@ function main(): void {
         // 60 MB in: well past the 32 MiB page cache, so uncommitted pages are in the -wal file by now.
         if (step === 240) say({ event: 'in-transaction', step });
         if (step === 2000) blockForever();
+      }
+    });
+  }
+
+  if (command === 'crash-bulk') {
+    // An import's shape: a bulk session, an array finished in it, then one streamed in commits of
+    // 4 MiB and finally one transaction big enough to spill pages into the file before it commits.
+    const session = beginBulkWrite(store);
+    store.appendAction({ kind: 'committed', payload: { journal: session.journal } });
+    const arrayId = writeArray(store, {
+      dtype: 'float64',
+      shape: [5000],
+      data: committedArrayData(5000),
+      chunkRows: 512,
+    });
+    const noise = new Float32Array(1024 * 1024); // 4 MiB per append
+    for (let i = 0; i < noise.length; i++) noise[i] = i;
+    const writer = beginArray(store, { dtype: 'float32', rowShape: [64], chunkRows: 4096 });
+    for (let step = 0; step < 4; step++) writer.appendRows(noise);
+    say({ event: 'committed', arrayId, journal: session.journal, pid: process.pid });
+    store.transaction(() => {
+      for (let step = 0; ; step++) {
+        store.appendAction({ kind: 'uncommitted', payload: { step } });
+        writer.appendRows(noise);
+        // 60 MiB in: past the 32 MiB page cache, so pages have spilled into the file.
+        if (step === 15) say({ event: 'in-transaction', step });
+        if (step === 15) blockForever();
       }
     });
   }
