@@ -18,7 +18,9 @@ import type { ExportAnalysis, RunExportContent } from './runExportContent';
  *   spectra/f.npy [F], psd.npy [S, K, C, F], coh.npy [S, K, C, C, F]
  *   report.html
  * With 'mat', each folder also gets MAT-files (alp per session; inf_params.mat, summary_stats.mat,
- * spectra.mat with one variable per array); with 'csv', each array gets a CSV beside its npy.
+ * spectra.mat with one variable per array); with 'csv', each array gets a CSV beside its npy holding
+ * exactly its values (a header row of column names, one row per index of axis 0; spectra as one
+ * row per [session, mode, channel…] spectrum). The sampling frequency is in model/run.json.
  */
 
 export const exportFormats = ['npy', 'mat', 'csv'] as const;
@@ -177,10 +179,7 @@ export function planRunLayout(content: RunExportContent, options: LayoutOptions)
 
   content.sessions.forEach((s, i) => {
     const stem = sessionFiles[i]!;
-    arrayTasks(stem, s.alpha, () => ({
-      names: modeNames(s.alpha.shape[1] ?? 0),
-      leading: { name: 'time_s', value: (row) => row / dataset.samplingRate },
-    }));
+    arrayTasks(stem, s.alpha, () => ({ names: modeNames(s.alpha.shape[1] ?? 0) }));
     matTask(`${stem}.mat`, [{ name: 'alp', array: s.alpha }]);
   });
 
@@ -202,10 +201,7 @@ export function planRunLayout(content: RunExportContent, options: LayoutOptions)
   if (content.analysis) {
     const stats = statsArrays(content.analysis);
     for (const { stem, array } of stats) {
-      arrayTasks(`summary_stats/${stem}`, array, () => ({
-        names: modeNames(array.shape[1]!),
-        leading: { name: 'session', value: (row) => row },
-      }));
+      arrayTasks(`summary_stats/${stem}`, array, () => ({ names: modeNames(array.shape[1]!) }));
     }
     matTask(
       'summary_stats/summary_stats.mat',

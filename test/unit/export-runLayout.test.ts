@@ -180,7 +180,7 @@ describe('osl-dynamics layout', () => {
     const alpCsv = readFileSync(path.join(folder, 'inf_params/alp/1_rest_eyes_closed.csv'), 'utf8').split(
       '\n',
     );
-    expect(alpCsv[0]).toBe('time_s,mode_1,mode_2,mode_3');
+    expect(alpCsv[0]).toBe('mode_1,mode_2,mode_3');
     expect(alpCsv.filter((l) => l !== '')).toHaveLength(T[1]! + 1);
     const psdCsv = readFileSync(path.join(folder, 'spectra/psd.csv'), 'utf8').trimEnd().split('\n');
     expect(psdCsv[0]).toBe('f_0,f_2.5,f_5,f_7.5,f_10');

@@ -32,6 +32,7 @@ const run = (id: number, status: RunSummary['status']): RunSummary => ({
 describe('export form draft', () => {
   it('says what is missing before a run can be exported', () => {
     const draft = emptyDraft();
+    expect(draft.formats).toEqual(['npy', 'mat', 'csv']);
     expect(draftProblem(draft)).toBe('Choose a run to export.');
     expect(draftProblem({ ...draft, runId: 3 })).toBe('Choose a folder to export into.');
     expect(draftProblem({ ...draft, runId: 3, folder: 'out/run' })).toMatch(/full path/);

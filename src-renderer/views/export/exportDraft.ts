@@ -19,7 +19,14 @@ export const FORMAT_CHOICES: ReadonlyArray<{ format: ExportFormatName; label: st
 ];
 
 export function emptyDraft(): ExportDraft {
-  return { runId: null, folder: '', formats: ['npy'], report: true, spectra: true, overwrite: false };
+  return {
+    runId: null,
+    folder: '',
+    formats: ['npy', 'mat', 'csv'],
+    report: true,
+    spectra: true,
+    overwrite: false,
+  };
 }
 
 /** Runs that have results to export, newest first. */
