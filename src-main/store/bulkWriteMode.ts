@@ -12,9 +12,12 @@ import type { ProjectStore } from './projectStore';
  *
  * Leaving WAL mode needs the file to ourselves: a session only switches when no other connection
  * (a training process reading the project, say) has it open, and otherwise runs in WAL as before.
- * Readers that open while the session runs still work, taking turns with our commits (busy
- * timeout). A crash during the session leaves the file in rollback mode with a hot journal, which
- * a read-only opener cannot roll back: the next writer to open it does, and goes back to WAL.
+ * Readers that open while the session runs still work, but in rollback mode readers and the
+ * writer take turns: a commit waits until no read is in progress (the session waits up to
+ * BULK_BUSY_TIMEOUT_MS, e.g. for a read-only open's quick_check of a large project), and a new
+ * read waits while a commit writes (its own busy timeout; one commit is well under a second).
+ * A crash during the session leaves the file in rollback mode with a hot journal, which a
+ * read-only opener cannot roll back: the next writer to open it does, and goes back to WAL.
  */
 
 export type BulkJournal = 'rollback' | 'wal';
@@ -29,7 +32,12 @@ export interface BulkWriteSession {
 interface StoreBulkState {
   sessions: number;
   journal: BulkJournal;
+  /** The store's busy timeout before the session lengthened it. */
+  busyTimeoutMs: number;
 }
+
+/** How long a commit in rollback mode waits for readers to finish. */
+export const BULK_BUSY_TIMEOUT_MS = 60_000;
 
 const bulkStates = new WeakMap<ProjectStore, StoreBulkState>();
 
@@ -61,13 +69,15 @@ function tryLeaveWal(store: ProjectStore): BulkJournal {
   }
 }
 
-function returnToWal(store: ProjectStore): void {
+function returnToWal(store: ProjectStore, busyTimeoutMs: number): void {
   if (!store.isOpen) return;
   try {
     journalMode(store, WAL_MODE);
   } catch {
     // Only a reader holding the file past the busy timeout stops this; the file is consistent in
     // rollback mode, and the next writer to open it goes back to WAL (see configureWriter).
+  } finally {
+    store.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   }
 }
 
@@ -79,7 +89,11 @@ export function beginBulkWrite(store: ProjectStore): BulkWriteSession {
   store.assertWritable('start a bulk write');
   let state = bulkStates.get(store);
   if (state === undefined || state.sessions === 0) {
-    state = { sessions: 0, journal: tryLeaveWal(store) };
+    const busyTimeoutMs = Number(store.db.pragma('busy_timeout', { simple: true }));
+    state = { sessions: 0, journal: tryLeaveWal(store), busyTimeoutMs };
+    if (state.journal === 'rollback') {
+      store.db.pragma(`busy_timeout = ${Math.max(busyTimeoutMs, BULK_BUSY_TIMEOUT_MS)}`);
+    }
     bulkStates.set(store, state);
   }
   state.sessions++;
@@ -91,7 +105,7 @@ export function beginBulkWrite(store: ProjectStore): BulkWriteSession {
       if (ended) return;
       ended = true;
       shared.sessions--;
-      if (shared.sessions === 0 && shared.journal === 'rollback') returnToWal(store);
+      if (shared.sessions === 0 && shared.journal === 'rollback') returnToWal(store, shared.busyTimeoutMs);
     },
   };
 }

@@ -27,7 +27,12 @@ export {
   type ReadRowsOptions,
   type WriteArrayOptions,
 } from './arrayStore';
-export { beginBulkWrite, type BulkJournal, type BulkWriteSession } from './bulkWriteMode';
+export {
+  BULK_BUSY_TIMEOUT_MS,
+  beginBulkWrite,
+  type BulkJournal,
+  type BulkWriteSession,
+} from './bulkWriteMode';
 export { arrayDtypes, isArrayDtype, type ArrayDtype, type StoredTypedArray } from './arrayDtypes';
 export { migrations, type Migration } from './migrations';
 export {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +8,7 @@ import {
   ProjectStore,
   arrayInfo,
   beginArray,
+  BULK_BUSY_TIMEOUT_MS,
   beginBulkWrite,
   readArray,
   readRows,
@@ -15,6 +17,8 @@ import {
 import { buildStoreChild, spawnStoreChild, type StoreChild } from '../helpers/storeChildBundle';
 import { committedArrayData } from '../helpers/storeCrashFixture';
 import { makeStoreTempDir } from '../helpers/storeTempDir';
+
+const repoRoot = path.resolve(__dirname, '../..');
 
 let dir: string;
 let removeDir: () => void;
@@ -59,6 +63,7 @@ describe('a bulk-write session', () => {
     const session = beginBulkWrite(store);
     expect(session.journal).toBe('rollback');
     expect(journalOf(store)).toBe('truncate');
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(BULK_BUSY_TIMEOUT_MS);
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
 
     const nCh = 7;
@@ -69,6 +74,7 @@ describe('a bulk-write session', () => {
     session.end(); // a second end changes nothing
 
     expect(journalOf(store)).toBe('wal');
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(fs.existsSync(`${file}-journal`)).toBe(false);
     expect(arrayInfo(store, id)).toMatchObject({ status: 'complete', nRows: 10_000, nChunks: 10 });
     expect(readArray(store, id)).toEqual(numberedRows(0, 10_000, nCh));
@@ -151,6 +157,45 @@ describe('a bulk-write session', () => {
     expect(caught).toBeInstanceOf(RpcError);
     expect((caught as RpcError).code).toBe('NOT_WRITABLE');
     expect((caught as RpcError).message).toMatch(/cannot start a bulk write: project .* is open read-only/);
+  });
+});
+
+describe('a reader in another process during a bulk-write session', () => {
+  it('delays a commit until its read ends instead of failing it', async () => {
+    const store = track(ProjectStore.create(file, { name: 'bulk' }));
+    writeArray(store, { dtype: 'float32', shape: [3000, 4], data: numberedRows(0, 3000, 4), chunkRows: 10 });
+    const session = beginBulkWrite(store);
+    expect(session.journal).toBe('rollback');
+    // Holds one read transaction open (a statement half iterated) for 1.5 s, then ends it.
+    const readerCode = `
+      const Database = require('better-sqlite3');
+      const db = new Database(process.argv[1], { readonly: true, timeout: 5000 });
+      const rows = db.prepare('SELECT chunk_index FROM array_chunks').iterate();
+      rows.next();
+      process.stdout.write('reading\\n');
+      setTimeout(() => { rows.return(); db.close(); process.stdout.write('done\\n'); }, 1500);
+    `;
+    const reader = spawn(process.execPath, ['-e', readerCode, file], {
+      env: { ...process.env, NODE_PATH: path.join(repoRoot, 'node_modules') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => reader.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      reader.stdout.on('data', (text: Buffer) => {
+        output += text.toString();
+        if (output.includes('reading')) resolve();
+      });
+      void exited.then(() => reject(new Error(`reader exited early: ${output}`)));
+    });
+    const started = Date.now();
+    const id = writeArray(store, { dtype: 'float32', shape: [100, 4], data: numberedRows(0, 100, 4) });
+    const waited = Date.now() - started;
+    session.end();
+    expect(await exited).toBe(0);
+    expect(output).toContain('done');
+    expect(waited).toBeGreaterThan(500);
+    expect(readArray(store, id)).toEqual(numberedRows(0, 100, 4));
   });
 });
 
