@@ -49,6 +49,36 @@ describe('engine without native kernels', () => {
       },
       { cell: 'lstm' },
     );
+    // The newer fused ops take their TypeScript path too.
+    const { layerNormalization } = await import('../../src-main/engine/ops/layerNorm');
+    const { layerNormForwardReference } = await import('../../src-main/engine/ops/layerNormReference');
+    const { choleskyCovariance } = await import('../../src-main/engine/ops/choleskyCovariance');
+    const { choleskyCovarianceReference } =
+      await import('../../src-main/engine/ops/choleskyCovarianceReference');
+    const { Adam } = await import('../../src-main/engine/training/adam');
+    const x = random64(12, 4);
+    const gamma = random64(4, 5);
+    const beta = random64(4, 6);
+    const y = layerNormalization(
+      tf.tensor2d(F(x), [3, 4]),
+      tf.tensor1d(F(gamma)),
+      tf.tensor1d(F(beta)),
+      1e-3,
+    );
+    const yRef = layerNormForwardReference({ rows: 3, features: 4, epsilon: 1e-3 }, { x, gamma, beta }).y;
+    expect(relativeError(y.dataSync(), yRef)).toBeLessThan(1e-5);
+    const free = random64(2 * 9, 7);
+    const D = choleskyCovariance(tf.tensor3d(F(free), [2, 3, 3]), 1e-5, 1e-4);
+    const dRef = choleskyCovarianceReference(
+      { modes: 2, channels: 3, diagonalShift: 1e-5, epsilon: 1e-4 },
+      free,
+    );
+    expect(relativeError(D.dataSync(), dRef)).toBeLessThan(1e-5);
+    const w = tf.variable(tf.tensor1d([1, -2]));
+    new Adam(new Map([['w', w]])).apply({ w: tf.tensor1d([0.5, -1]) }, 0.1, null);
+    expect(w.dataSync()[0]).toBeCloseTo(0.9, 5);
+    expect(w.dataSync()[1]).toBeCloseTo(-1.9, 5);
+
     const engineWarnings = warn.mock.calls.filter((c) => String(c[0]).includes('native kernels unavailable'));
     expect(engineWarnings).toHaveLength(1);
     expect(String(engineWarnings[0]![0])).toMatch(/using TypeScript reference kernels/);
