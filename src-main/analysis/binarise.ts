@@ -121,7 +121,9 @@ export function gmmBinarise(
     let variance = 0;
     for (let t = 0; t < nSamples; t++) variance += (column[t]! - mean) ** 2;
     const sd = Math.sqrt(variance / nSamples);
-    if (!(sd > 0)) {
+    // A constant column's mean carries rounding error, so its spread is tiny but not zero (and
+    // would standardise every sample to exactly 1): treat a spread at rounding level as none.
+    if (!(sd > 1e-12 * Math.max(1, Math.abs(mean)))) {
       modes.push({ threshold: Infinity, standardisedThreshold: Infinity, fit: null });
       continue;
     }
