@@ -1,0 +1,197 @@
+import type { z } from 'zod';
+import { vospConfigSchema } from '../../../src-shared/models/vosp';
+import { dvaeRnnTypes, emissionStdKinds, vraeConfigSchema } from '../../../src-shared/models/vrae';
+import type { ConfigDraft, ConfigFieldKind } from './dynemoForm';
+
+/**
+ * The VRAE and VOSP config forms: the same kind of grouped fields as the DyNeMo form, with nested
+ * schema fields (the Wiener prior, the training masks) as dotted keys such as `masking.gap_probability`.
+ * Defaults and validation come from the models' schemas; a unit test checks every schema field is
+ * placed.
+ */
+export type DvaeKind = 'vrae' | 'vosp';
+
+export interface DvaeFormField {
+  key: string;
+  label: string;
+  kind: ConfigFieldKind;
+  unit?: string;
+  choices?: readonly (string | null)[];
+  nullable?: boolean;
+  hint?: string;
+}
+
+export interface DvaeFormGroup {
+  id: string;
+  title: string;
+  fields: DvaeFormField[];
+}
+
+const schemas: Record<DvaeKind, z.ZodType> = { vrae: vraeConfigSchema, vosp: vospConfigSchema };
+
+export function dvaeConfigGroups(kind: DvaeKind): DvaeFormGroup[] {
+  return [
+    {
+      id: 'shape',
+      title: 'Channels, sequences and latents',
+      fields: [
+        { key: 'n_channels', label: 'channels', kind: 'integer', hint: 'set from the chosen data' },
+        {
+          key: 'sequence_length',
+          label: 'sequence length',
+          kind: 'integer',
+          unit: 'samples',
+          hint: 'sequences may span gaps; gaps up to half of it can be imputed',
+        },
+        { key: 'latent_dim', label: 'latent dimensions', kind: 'integer' },
+      ],
+    },
+    {
+      id: 'networks',
+      title: kind === 'vrae' ? 'Recognition and generation RNNs' : 'Recognition RNN and emission MLP',
+      fields: [
+        { key: 'rnn_type', label: 'RNN cell', kind: 'choice', choices: dvaeRnnTypes },
+        { key: 'n_units', label: 'RNN units', kind: 'integer' },
+        ...(kind === 'vosp'
+          ? [{ key: 'n_emission_units', label: 'emission MLP units', kind: 'integer' as const }]
+          : []),
+      ],
+    },
+    {
+      id: 'emission',
+      title: 'Gaussian emission',
+      fields: [
+        { key: 'emission_std', label: 'standard deviation', kind: 'choice', choices: emissionStdKinds },
+        { key: 'fixed_std', label: 'fixed std', kind: 'number', hint: 'used when the std is fixed' },
+        { key: 'min_std', label: 'std floor', kind: 'number', hint: 'added to a learned std' },
+      ],
+    },
+    {
+      id: 'prior',
+      title: 'Wiener-process prior',
+      fields: [
+        { key: 'wiener.initial_variance', label: 'initial variance', kind: 'number' },
+        { key: 'wiener.increment_variance', label: 'increment variance', kind: 'number' },
+      ],
+    },
+    {
+      id: 'masking',
+      title: 'Masked training',
+      fields: [
+        {
+          key: 'masking.gap_probability',
+          label: 'hidden-gap probability',
+          kind: 'number',
+          hint: 'per sequence, in [0, 1]',
+        },
+        { key: 'masking.gap_min_samples', label: 'shortest hidden gap', kind: 'integer', unit: 'samples' },
+        { key: 'masking.gap_max_samples', label: 'longest hidden gap', kind: 'integer', unit: 'samples' },
+        {
+          key: 'masking.channel_dropout_probability',
+          label: 'channel-dropout probability',
+          kind: 'number',
+          hint: 'per sequence, in [0, 1]',
+        },
+        {
+          key: 'masking.hidden_weight',
+          label: 'hidden-value weight',
+          kind: 'number',
+          hint: '1: the plain ELBO',
+        },
+      ],
+    },
+    {
+      id: 'kl',
+      title: 'KL annealing',
+      fields: [
+        { key: 'do_kl_annealing', label: 'anneal KL', kind: 'boolean' },
+        { key: 'n_kl_annealing_epochs', label: 'annealing epochs', kind: 'integer', unit: 'epochs' },
+      ],
+    },
+    {
+      id: 'optimisation',
+      title: 'Optimisation',
+      fields: [
+        { key: 'n_epochs', label: 'epochs', kind: 'integer' },
+        { key: 'batch_size', label: 'batch size', kind: 'integer', unit: 'sequences' },
+        { key: 'learning_rate', label: 'learning rate', kind: 'number' },
+        { key: 'lr_decay', label: 'learning-rate decay', kind: 'number', hint: 'lr × exp(−decay × epoch)' },
+        {
+          key: 'gradient_clip',
+          label: 'gradient clip',
+          kind: 'number',
+          nullable: true,
+          hint: 'global gradient norm; empty: no clipping',
+        },
+        { key: 'seed', label: 'seed', kind: 'integer' },
+      ],
+    },
+  ];
+}
+
+export function dvaeFormFields(kind: DvaeKind): DvaeFormField[] {
+  return dvaeConfigGroups(kind).flatMap((g) => g.fields);
+}
+
+function read(config: Record<string, unknown>, key: string): unknown {
+  return key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], config);
+}
+
+function write(config: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let at = config;
+  for (const p of parts.slice(0, -1)) at = (at[p] ??= {}) as Record<string, unknown>;
+  at[parts[parts.length - 1]!] = value;
+}
+
+function toText(field: DvaeFormField, value: unknown): string {
+  if (value === null || value === undefined) return field.kind === 'choice' ? 'none' : '';
+  return String(value);
+}
+
+export function dvaeDefaultDraft(kind: DvaeKind, nChannels: number): ConfigDraft {
+  const defaults = schemas[kind].parse({ n_channels: nChannels }) as Record<string, unknown>;
+  return Object.fromEntries(dvaeFormFields(kind).map((f) => [f.key, toText(f, read(defaults, f.key))]));
+}
+
+function fromText(field: DvaeFormField, text: string): unknown {
+  const t = text.trim();
+  switch (field.kind) {
+    case 'boolean':
+      return t === 'true';
+    case 'choice':
+      return t === 'none' ? null : t;
+    case 'integer':
+    case 'number': {
+      if (t === '') return field.nullable ? null : undefined;
+      const n = Number(t);
+      return Number.isNaN(n) ? t : n;
+    }
+  }
+}
+
+/** Validates the draft with the model's schema; messages are the schema's, under the dotted field key. */
+export function dvaeCheckDraft(
+  kind: DvaeKind,
+  draft: ConfigDraft,
+): { config: Record<string, unknown> | null; problems: Record<string, string> } {
+  const input: Record<string, unknown> = {};
+  const sent = new Set<string>();
+  for (const field of dvaeFormFields(kind)) {
+    const value = fromText(field, draft[field.key] ?? '');
+    if (value === undefined) continue;
+    write(input, field.key, value);
+    sent.add(field.key);
+  }
+  const result = schemas[kind].safeParse(input);
+  if (result.success) return { config: result.data as Record<string, unknown>, problems: {} };
+  const problems: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.map(String).join('.');
+    const known = dvaeFormFields(kind).some((f) => f.key === key);
+    const at = known ? key : '';
+    if (problems[at] === undefined)
+      problems[at] = known && !sent.has(key) ? `${key} is required` : issue.message;
+  }
+  return { config: null, problems };
+}
