@@ -58,10 +58,12 @@ export async function writeCsv(
       throwIfAborted(options.signal, path);
       const blockRows = width === 0 ? 0 : block.length / width;
       for (let r = 0; r < blockRows; r++, row++) {
-        const fields: string[] = [];
-        if (columns.leading) fields.push(formatCsvNumber(columns.leading.value(row)));
-        for (let c = 0; c < width; c++) fields.push(formatCsvNumber(block[r * width + c]!, float32));
-        text += fields.join(',') + '\n';
+        let line = columns.leading ? formatCsvNumber(columns.leading.value(row)) + ',' : '';
+        const base = r * width;
+        for (let c = 0; c < width; c++) {
+          line += (c === 0 ? '' : ',') + formatCsvNumber(block[base + c]!, float32);
+        }
+        text += line + '\n';
         if (text.length >= FLUSH_CHARS) {
           await handle.write(text);
           text = '';

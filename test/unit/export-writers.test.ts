@@ -192,6 +192,10 @@ describe('CSV writer', () => {
     expect(formatCsvNumber(NaN)).toBe('NaN');
     expect(formatCsvNumber(-Infinity)).toBe('-Inf');
     expect(formatCsvNumber(1e-300)).toBe('1e-300');
+    expect(formatCsvNumber(Math.fround(1.2e-7), true)).toBe('1.2e-7');
+    expect(formatCsvNumber(Math.fround(0.5), true)).toBe('0.5');
+    expect(formatCsvNumber(Math.fround(250), true)).toBe('250');
+    expect(formatCsvNumber(-0.25, true)).toBe('-0.25');
     for (let i = 0; i < 2000; i++) {
       const v = Math.fround(Math.sin(i) * 10 ** ((i % 13) - 6));
       expect(Math.fround(Number(formatCsvNumber(v, true)))).toBe(v);
