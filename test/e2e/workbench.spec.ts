@@ -6,6 +6,8 @@ import { decodeArray } from '../../src-shared/domain/encodedArray';
 import { createApi, type ModeScopeApi } from '../../src-shared/rpc/client';
 import { createWebSocketTransport } from '../../src-shared/rpc/webSocketTransport';
 import { readRecording } from '../../src-main/data/readers';
+import { BinaryFile } from '../../src-main/data/readers/binaryFile';
+import { readNpyHeader } from '../../src-main/data/readers/npyReader';
 import { expect, test, type ServedApp } from './serveFixture';
 
 /**
@@ -83,6 +85,26 @@ async function paintOf(chart: Locator): Promise<Paint> {
 
 async function inkFraction(chart: Locator): Promise<number> {
   return (await paintOf(chart)).ink;
+}
+
+/** An npy of any rank (our recording reader takes 1-D and 2-D only), through our npy header parser. */
+async function readNpyValues(path: string): Promise<{ shape: number[]; values: Float64Array }> {
+  const file = await BinaryFile.open(path, 'npy');
+  try {
+    const header = await readNpyHeader(file);
+    expect(header.fortranOrder).toBe(false);
+    const count = header.shape.reduce((a, b) => a * b, 1);
+    const width = header.encoding.type === 'float64' ? 8 : 4;
+    expect(['float32', 'float64']).toContain(header.encoding.type);
+    const bytes = await file.readAt(header.dataOffset, count * width, 'npy values');
+    const values = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      values[i] = width === 8 ? bytes.readDoubleLE(i * 8) : bytes.readFloatLE(i * 4);
+    }
+    return { shape: header.shape, values };
+  } finally {
+    await file.close();
+  }
 }
 
 /** The same RPC API the renderer uses, over its WebSocket, from the test process. */
@@ -225,6 +247,9 @@ test.describe('Workbench: the full path in web mode', () => {
         ).array,
       );
       const storedMeans = decodeArray((await api.runs.resultArray({ runId, kind: 'means' })).array);
+      const storedCovariances = decodeArray(
+        (await api.runs.resultArray({ runId, kind: 'covariances' })).array,
+      );
       expect(storedAlpha.length % 3).toBe(0);
       expect(storedMeans.length).toBe(3 * 4);
 
@@ -312,6 +337,30 @@ test.describe('Workbench: the full path in web mode', () => {
       }
       const means = await readRecording(join(folder, 'inf_params', 'means.npy'), { samplingRate: 1 });
       expectClose(means.data, storedMeans, 'means.npy');
+      const meansMat = await readRecording(join(folder, 'inf_params', 'inf_params.mat'), {
+        samplingRate: 1,
+        field: 'means',
+      });
+      expectClose(meansMat.data, storedMeans, 'inf_params.mat means');
+      const covs = await readNpyValues(join(folder, 'inf_params', 'covs.npy'));
+      expect(covs.shape).toEqual([3, 4, 4]);
+      expectClose(covs.values, storedCovariances, 'covs.npy');
+      // Summary statistics as the Modes view showed them (the analysis is kept with the run).
+      const analysis = await api.analysis.run({ runId });
+      expect(analysis.sessions).toHaveLength(1);
+      for (const [stem, key] of [
+        ['fo', 'fractionalOccupancy'],
+        ['lt', 'meanLifetimeS'],
+        ['intv', 'meanIntervalS'],
+        ['sr', 'switchingRateHz'],
+      ] as const) {
+        const stat = await readNpyValues(join(folder, 'summary_stats', `${stem}.npy`));
+        expect(stat.shape, `${stem}.npy shape`).toEqual([1, 3]);
+        expectClose(stat.values, analysis.sessions[0]![key], `${stem}.npy`);
+      }
+      const psd = await readNpyValues(join(folder, 'spectra', 'psd.npy'));
+      expect(psd.shape.slice(0, 3)).toEqual([1, 3, 4]);
+      expect(psd.values.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
       const config = JSON.parse(readFileSync(join(folder, 'model', 'config.json'), 'utf8')) as Record<
         string,
         unknown
