@@ -21,6 +21,7 @@ import {
   type LatentSequenceModel,
 } from '../engine/models/dvae/sequenceModel';
 import { linearInterpolation } from './baselines';
+import { centredWindows, slidingWindows, type ImputationWindow } from './imputationWindows';
 import { gaussianProcessInterpolation } from './gaussianProcessInterpolation';
 import {
   ImputationInputError,
@@ -45,6 +46,20 @@ export interface ImputationOptions {
    * null (default) keeps the seed's procedure unchanged.
    */
   residualCorrection?: { contextSamples: number } | null;
+  /**
+   * 'sliding' (default): windows of the model's sequence length over the whole session;
+   * 'centred': one window per missing stretch with `windowContext` samples on each side (see
+   * imputationWindows.ts).
+   */
+  windows?: 'sliding' | 'centred';
+  /** Context on each side of a missing stretch for 'centred' windows; half the sequence length by default. */
+  windowContext?: number;
+  /**
+   * The value written into the missing entries after the loop: 'mode' (the seed's mode of p(x | z)
+   * at the mode of q(z | x)), or 'posterior_mean': the average emission mean over the `samples`
+   * draws z ~ q(z | x), a Monte Carlo estimate of E[x | observed] under the model.
+   */
+  estimate?: 'mode' | 'posterior_mean';
   /** Posterior draws for the uncertainty; 0 skips it. */
   samples?: number;
   seed?: number;
@@ -58,34 +73,6 @@ export interface SessionImputation {
   missing: Uint8Array;
   /** [T × C] posterior std at missing entries, 0 elsewhere (null when samples is 0). */
   std: Float32Array | null;
-}
-
-interface Window {
-  start: number;
-}
-
-function windowsFor(T: number, L: number): Window[] {
-  if (T <= L) return [{ start: 0 }];
-  const hop = Math.max(1, Math.floor(L / 2));
-  const out: Window[] = [];
-  for (let s = 0; s + L < T; s += hop) out.push({ start: s });
-  out.push({ start: T - L });
-  return out;
-}
-
-/** For every sample, the index of the window whose centre is nearest. */
-function ownerWindows(T: number, L: number, windows: Window[]): Int32Array {
-  const owner = new Int32Array(T);
-  let w = 0;
-  for (let t = 0; t < T; t++) {
-    while (
-      w + 1 < windows.length &&
-      Math.abs(t - (windows[w + 1]!.start + L / 2)) <= Math.abs(t - (windows[w]!.start + L / 2))
-    )
-      w++;
-    owner[t] = w;
-  }
-  return owner;
 }
 
 function checkGapLengths(s: MaskedSession, L: number, label: string): void {
@@ -106,49 +93,61 @@ function checkGapLengths(s: MaskedSession, L: number, label: string): void {
 }
 
 /**
- * Runs the model over all windows of one session. `values` holds the current signal, `flags` the
- * entries the recognition model must not see. `z` chooses the latent: the posterior mode, or a
- * draw from the generator.
+ * Runs the model over `windows` of one session and writes each window's owned rows into the
+ * result (rows owned by no window stay 0). `values` holds the current signal, `flags` the entries
+ * the recognition model must not see. The latent is the posterior mode, or a draw from q(z | x)
+ * when `rng` is given. Windows of equal length share a batch.
  */
 function reconstruct(
   model: LatentSequenceModel,
   values: Float32Array,
   flags: Float32Array,
-  T: number,
+  windows: readonly ImputationWindow[],
   rng: SeededRandom | null,
   batchSize: number,
 ): Float32Array {
-  const L = Math.min(model.sequenceLength, T);
   const C = model.nChannels;
-  const windows = windowsFor(T, L);
-  const owner = ownerWindows(T, L, windows);
-  const out = new Float32Array(T * C);
-  for (let b0 = 0; b0 < windows.length; b0 += batchSize) {
-    const group = windows.slice(b0, b0 + batchSize);
-    const xs = new Float32Array(group.length * L * C);
-    const fs = new Float32Array(group.length * L * C);
-    group.forEach((w, i) => {
-      xs.set(values.subarray(w.start * C, (w.start + L) * C), i * L * C);
-      fs.set(flags.subarray(w.start * C, (w.start + L) * C), i * L * C);
-    });
-    const mean = tf.tidy(() => {
-      const x = tf.tensor3d(xs, [group.length, L, C]);
-      const f = tf.tensor3d(fs, [group.length, L, C]);
-      const { posterior, context } = model.recognise(recognitionFeatures(x, f));
-      const z = rng ? sampleLatent(posterior, rng) : posterior.mu;
-      return model.emit(z, context).mean;
-    });
-    const m = mean.dataSync() as Float32Array;
-    mean.dispose();
-    group.forEach((w, i) => {
-      const wi = b0 + i;
-      for (let t = w.start; t < w.start + L; t++) {
-        if (owner[t] !== wi) continue;
-        out.set(m.subarray((i * L + t - w.start) * C, (i * L + t - w.start + 1) * C), t * C);
-      }
-    });
-  }
+  const out = new Float32Array(values.length);
+  const byLength = new Map<number, ImputationWindow[]>();
+  for (const w of windows) byLength.set(w.length, [...(byLength.get(w.length) ?? []), w]);
+  for (const [L, sameLength] of byLength)
+    for (let b0 = 0; b0 < sameLength.length; b0 += batchSize) {
+      const group = sameLength.slice(b0, b0 + batchSize);
+      const xs = new Float32Array(group.length * L * C);
+      const fs = new Float32Array(group.length * L * C);
+      group.forEach((w, i) => {
+        xs.set(values.subarray(w.start * C, (w.start + L) * C), i * L * C);
+        fs.set(flags.subarray(w.start * C, (w.start + L) * C), i * L * C);
+      });
+      const mean = tf.tidy(() => {
+        const x = tf.tensor3d(xs, [group.length, L, C]);
+        const f = tf.tensor3d(fs, [group.length, L, C]);
+        const { posterior, context } = model.recognise(recognitionFeatures(x, f));
+        const z = rng ? sampleLatent(posterior, rng) : posterior.mu;
+        return model.emit(z, context).mean;
+      });
+      const m = mean.dataSync() as Float32Array;
+      mean.dispose();
+      group.forEach((w, i) => {
+        const from = (i * L + w.ownStart - w.start) * C;
+        out.set(m.subarray(from, from + (w.ownEnd - w.ownStart) * C), w.ownStart * C);
+      });
+    }
   return out;
+}
+
+function imputationWindows(
+  model: LatentSequenceModel,
+  s: MaskedSession,
+  options: ImputationOptions,
+): ImputationWindow[] {
+  const T = s.nSamples;
+  if ((options.windows ?? 'sliding') === 'sliding')
+    return slidingWindows(T, Math.min(model.sequenceLength, T));
+  const context = options.windowContext ?? Math.floor(model.sequenceLength / 2);
+  if (!Number.isInteger(context) || context < 1)
+    throw new ImputationInputError(`windowContext must be a positive integer, got ${context}`);
+  return centredWindows(s.missing!, T, s.nChannels, context);
 }
 
 function checkModelFits(model: LatentSequenceModel, s: MaskedSession, label: string): void {
@@ -175,6 +174,10 @@ export function imputeSession(
   const T = s.nSamples;
   const missing = s.missing!;
   const n = s.data.length;
+  const estimate = options.estimate ?? 'mode';
+  if (estimate === 'posterior_mean' && samples < 1)
+    throw new ImputationInputError(`the posterior_mean estimate needs samples of at least 1, got ${samples}`);
+  const windows = imputationWindows(model, s, options);
   let values: Float32Array;
   const flags = new Float32Array(n);
   const fill = options.initialFill ?? 'zeros';
@@ -193,12 +196,19 @@ export function imputeSession(
       }
   }
   for (let k = 0; k < iterations; k++) {
-    const x = reconstruct(model, values, flags, T, null, batchSize);
+    const x = reconstruct(model, values, flags, windows, null, batchSize);
     for (let i = 0; i < n; i++) if (missing[i]) values[i] = x[i]!;
     flags.fill(0);
   }
   if (options.residualCorrection) {
-    const recon = reconstruct(model, values, flags, T, null, batchSize);
+    const recon = reconstruct(
+      model,
+      values,
+      flags,
+      slidingWindows(T, Math.min(model.sequenceLength, T)),
+      null,
+      batchSize,
+    );
     const residual = new Float32Array(n);
     for (let i = 0; i < n; i++) residual[i] = missing[i] ? 0 : values[i]! - recon[i]!;
     const corrected = gaussianProcessInterpolation(
@@ -213,7 +223,7 @@ export function imputeSession(
     const sum = new Float64Array(n);
     const sq = new Float64Array(n);
     for (let k = 0; k < samples; k++) {
-      const x = reconstruct(model, values, flags, T, rng, batchSize);
+      const x = reconstruct(model, values, flags, windows, rng, batchSize);
       for (let i = 0; i < n; i++)
         if (missing[i]) {
           sum[i]! += x[i]!;
@@ -223,6 +233,8 @@ export function imputeSession(
     std = new Float32Array(n);
     for (let i = 0; i < n; i++)
       if (missing[i]) std[i] = Math.sqrt(Math.max(0, sq[i]! / samples - (sum[i]! / samples) ** 2));
+    if (estimate === 'posterior_mean')
+      for (let i = 0; i < n; i++) if (missing[i]) values[i] = sum[i]! / samples;
   }
   return { imputed: values, missing: Uint8Array.from(missing), std };
 }
@@ -267,5 +279,12 @@ export function denoiseSession(
         flags[i] = 1;
         values[i] = 0;
       }
-  return reconstruct(model, values, flags, s.nSamples, null, 32);
+  return reconstruct(
+    model,
+    values,
+    flags,
+    slidingWindows(s.nSamples, Math.min(model.sequenceLength, s.nSamples)),
+    null,
+    32,
+  );
 }

@@ -71,6 +71,29 @@ describe('imputation with a trained VRAE', () => {
     expect(Array.from(again.std!)).toEqual(Array.from(out.std!));
   });
 
+  it('centred windows and the posterior-mean estimate fill the gap and keep observed values', () => {
+    const truth = sines(300, 9);
+    const gapped = withGap(truth, 140, 148);
+    const rmse = (x: Float32Array) => {
+      let s = 0;
+      for (let i = 140 * C; i < 148 * C; i++) s += (x[i]! - truth.data[i]!) ** 2;
+      return Math.sqrt(s / (8 * C));
+    };
+    const centred = imputeSession(trainer.model, gapped, { windows: 'centred', windowContext: 24 });
+    expect(rmse(centred.imputed)).toBeLessThan(0.8 * rmse(linearInterpolation(gapped)));
+    expect(centred.imputed[10 * C]).toBe(truth.data[10 * C]);
+    const pm = imputeSession(trainer.model, gapped, {
+      windows: 'centred',
+      estimate: 'posterior_mean',
+      samples: 16,
+      seed: 3,
+    });
+    expect(rmse(pm.imputed)).toBeLessThan(0.8 * rmse(linearInterpolation(gapped)));
+    expect(pm.std![144 * C]).toBeGreaterThan(0);
+    // The estimate is the mean over the draws, not the mode.
+    expect(pm.imputed[144 * C]).not.toBe(centred.imputed[144 * C]);
+  });
+
   it('refuses what it cannot impute, with specific messages', () => {
     const ok = sines(200, 9);
     expect(() => imputeSessions(trainer.model, [ok, ok])).toThrow(
@@ -92,6 +115,12 @@ describe('imputation with a trained VRAE', () => {
     expect(() => imputeSession(trainer.model, withGap(ok, 50, 55), { iterations: 0 })).toThrow(
       /iterations must be a positive integer/,
     );
+    expect(() => imputeSession(trainer.model, withGap(ok, 50, 55), { estimate: 'posterior_mean' })).toThrow(
+      /the posterior_mean estimate needs samples of at least 1, got 0/,
+    );
+    expect(() =>
+      imputeSession(trainer.model, withGap(ok, 50, 55), { windows: 'centred', windowContext: 0 }),
+    ).toThrow(/windowContext must be a positive integer, got 0/);
   });
 
   it('passes sessions without gaps through unchanged when others have gaps', () => {
