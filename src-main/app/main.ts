@@ -92,7 +92,8 @@ if (!app.requestSingleInstanceLock()) {
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
-    const configDir = app.getPath('userData');
+    // MODESCOPE_CONFIG_DIR isolates tests (and portable installs) from the user's own settings.
+    const configDir = process.env.MODESCOPE_CONFIG_DIR ?? app.getPath('userData');
     const s = createServices({
       transport: 'electron',
       configDir,
