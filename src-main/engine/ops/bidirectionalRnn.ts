@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { float32Values } from './tensorValues';
 import { nativeKernelsOrWarn, type NativeKernels } from '../native/load';
 import { biasLength, gateCount, tapeWidth, validateRnn, type RnnCell, type RnnShape } from './rnnReference';
 import { rnnSequence, type RnnWeights } from './rnnSequence';
@@ -16,7 +17,7 @@ export interface BidirectionalOptions {
   inputGradient?: boolean;
 }
 
-const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+const f32 = float32Values;
 
 export function bidirectionalRnnSequence(
   x: tf.Tensor3D,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { float32Values } from './tensorValues';
 import { ShapeError } from './floatArrays';
 import { choleskyCovarianceGradKernel, choleskyCovarianceKernel } from './choleskyCovarianceKernels';
 import type { CholeskyCovarianceShape } from './choleskyCovarianceReference';
@@ -8,7 +9,7 @@ import type { CholeskyCovarianceShape } from './choleskyCovarianceReference';
  * as one op with a custom gradient. From tfjs ops this was masks, softplus and a batched matMul
  * whose two-product backward pass is slow on the wasm backend.
  */
-const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+const f32 = float32Values;
 
 export function choleskyCovariance(free: tf.Tensor, diagonalShift: number, epsilon: number): tf.Tensor3D {
   if (free.rank !== 3 || free.shape[1] !== free.shape[2])

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { float32Values } from './tensorValues';
 import { denseGradKernel, denseKernel } from './denseKernels';
 import { ShapeError } from './floatArrays';
 import type { DenseParams, DenseShape } from './denseReference';
@@ -8,7 +9,7 @@ import type { DenseParams, DenseShape } from './denseReference';
  * tfjs matMul gradient on the wasm backend goes through generic transposes and is slower than the
  * whole forward; this runs both passes in the native GEMM.
  */
-const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+const f32 = float32Values;
 
 export function dense<R extends tf.Rank>(
   x: tf.Tensor<R>,

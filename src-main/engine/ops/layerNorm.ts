@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { float32Values } from './tensorValues';
 import { ShapeError } from './floatArrays';
 import { layerNormBackwardKernel, layerNormForwardKernel } from './layerNormKernels';
 import type { LayerNormParams, LayerNormShape } from './layerNormReference';
@@ -8,7 +9,7 @@ import type { LayerNormParams, LayerNormShape } from './layerNormReference';
  * a custom gradient. Built from tfjs ops it is about a dozen kernels forward and more backward,
  * each a pass over [B, T, F] on the wasm backend; here each direction is one pass in the kernels.
  */
-const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+const f32 = float32Values;
 
 export function layerNormalization<R extends tf.Rank>(
   x: tf.Tensor<R>,

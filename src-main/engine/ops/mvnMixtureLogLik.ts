@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { float32Values } from './tensorValues';
 import {
   mvnMixtureLogLikForTraining,
   mvnMixtureLogLikGradKernel,
@@ -19,7 +20,7 @@ export interface MvnMixtureLogLikOptions {
   mask?: tf.Tensor2D;
 }
 
-const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+const f32 = float32Values;
 
 /** Whether a gradient tape is recording (inside tf.grads, tf.variableGrads, optimizer.minimize). */
 function recordingGradients(): boolean {

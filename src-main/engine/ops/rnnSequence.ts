@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { float32Values } from './tensorValues';
 import { rnnBackwardKernel, rnnForwardKernel } from './rnnKernels';
 import { ShapeError } from './floatArrays';
 import type { RnnCell, RnnParams, RnnShape } from './rnnReference';
@@ -29,7 +30,7 @@ export interface RnnWeights {
   bias: tf.Tensor;
 }
 
-const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+const f32 = float32Values;
 
 export function rnnSequence(x: tf.Tensor3D, weights: RnnWeights, options: RnnSequenceOptions): tf.Tensor3D {
   if (x.rank !== 3)

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { float32Values } from './tensorValues';
 import { ShapeError } from './floatArrays';
 import {
   sequenceKlGradReference,
@@ -12,7 +13,7 @@ import {
  * standard deviations [B, T, K], as one op with a custom gradient. Built from tfjs ops it was four
  * slices (and their padded gradients), logs, squares and divisions: some thirty small kernels.
  */
-const f32 = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+const f32 = float32Values;
 
 export function sequenceGaussianKl(
   muQ: tf.Tensor3D,
