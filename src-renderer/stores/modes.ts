@@ -11,7 +11,7 @@ import { useApi } from '../api/currentApi';
 import { toDisplayError, type DisplayError } from '../api/displayError';
 import type { EnvelopeFetch } from '../charts/envelopeSource';
 import { alphaWindowToEnvelope, covarianceMatrices, sharedSymmetricLimit } from '../views/modes/modesData';
-import { newJobId, useJobsStore } from './jobs';
+import { useJobsStore } from './jobs';
 
 /** The analysis of one run with its arrays decoded once (kept out of deep reactivity). */
 export interface DecodedAnalysis {
@@ -98,13 +98,12 @@ export const useModesStore = defineStore('modes', () => {
       analysisJobId.value = null;
       return;
     }
-    const jobId = newJobId('analyse');
-    analysisJobId.value = jobId;
     let summary: RunAnalysisSummary;
     try {
-      summary = await jobs.run('analyse', `Analyse run ${id}`, () =>
-        useApi().analysis.run({ runId: id, spectra: true, jobId }),
-      );
+      summary = await jobs.run('analyse', `Analyse run ${id}`, (jobId) => {
+        if (mine === generation) analysisJobId.value = jobId;
+        return useApi().analysis.run({ runId: id, spectra: true, jobId });
+      });
     } catch (err) {
       if (mine === generation) setError('analyse', toDisplayError(err));
       return;
