@@ -246,6 +246,40 @@ describe('engine tfjs ops', () => {
     expect(() => dense(x, tf.zeros([4, 2]) as tf.Tensor2D)).toThrow(/dense expects x \[\.\.\., 4\]/);
   });
 
+  it('dense with a softplus output and shift: value and tf.grads equal the plain tfjs composition', () => {
+    const [B, T, K, N] = [2, 5, 4, 3];
+    const x = tf.tensor3d(F(random64(B * T * K, 180, 2)), [B, T, K]);
+    const W = tf.tensor2d(F(random64(K * N, 181)), [K, N]);
+    const b = tf.tensor1d(F(random64(N, 182)));
+    const w = tf.tensor3d(F(random64(B * T * N, 183)), [B, T, N]);
+    const fused = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) =>
+      dense(xv, wv as tf.Tensor2D, bv as tf.Tensor1D, { activation: 'softplus', shift: 1e-3 });
+    const plain = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) =>
+      tf
+        .softplus(xv.reshape([-1, K]).matMul(wv).add(bv))
+        .add(1e-3)
+        .reshape([B, T, N]);
+    const out = fused(x, W, b);
+    expect(Math.min(...out.dataSync())).toBeGreaterThan(1e-3);
+    expect(relativeError(out.dataSync(), plain(x, W, b).dataSync())).toBeLessThan(1e-5);
+    // And against the float64 reference: softplus of the reference dense output.
+    const ref = denseReference(
+      { rows: B * T, inputs: K, outputs: N },
+      { x: f64(x), kernel: f64(W), bias: f64(b) },
+    );
+    expect(
+      relativeError(
+        out.dataSync(),
+        ref.map((z) => Math.log1p(Math.exp(z)) + 1e-3),
+      ),
+    ).toBeLessThan(1e-5);
+    const g = tf.grads((xv, wv, bv) => fused(xv!, wv!, bv!).mul(w).sum())([x, W, b]);
+    const gPlain = tf.grads((xv, wv, bv) => plain(xv!, wv!, bv!).mul(w).sum())([x, W, b]);
+    g.forEach((t, i) =>
+      expect(relativeError(t.dataSync(), gPlain[i]!.dataSync()), `input ${i}`).toBeLessThan(1e-5),
+    );
+  });
+
   it('layerNormalization over the last axis: value and tf.grads equal the reference', () => {
     const [B, T, Fe] = [3, 4, 6];
     const x = tf.tensor3d(F(random64(B * T * Fe, 84, 3)), [B, T, Fe]);

@@ -1,10 +1,9 @@
 import { nativeKernelsOrWarn, type NativeKernels } from '../native/load';
 import { requireLength } from './floatArrays';
+import { sigmoid, softplus } from './softplus';
 import {
   choleskyCovarianceGradReference,
   choleskyCovarianceReference,
-  sigmoid,
-  softplus,
   validateCholeskyCovariance,
   type CholeskyCovarianceShape,
 } from './choleskyCovarianceReference';

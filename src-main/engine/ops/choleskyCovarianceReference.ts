@@ -1,3 +1,4 @@
+import { sigmoid, softplus } from './softplus';
 import { allocLike, requireLength, requirePositiveInteger, ShapeError, type FloatArray } from './floatArrays';
 
 /**
@@ -27,11 +28,6 @@ export function validateCholeskyCovariance(shape: CholeskyCovarianceShape, free:
   }
   requireLength('free', free, K * C * C, `[${K}, ${C}, ${C}]`);
 }
-
-export const softplus = (v: number): number =>
-  v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
-export const sigmoid = (v: number): number =>
-  v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
 
 /** The lower-triangular factors L [K, C, C] (zeros above the diagonal). */
 export function choleskyFactorsReference<A extends FloatArray>(shape: CholeskyCovarianceShape, free: A): A {

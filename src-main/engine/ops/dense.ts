@@ -3,19 +3,32 @@ import { float32Values } from './tensorValues';
 import { denseGradKernel, denseKernel } from './denseKernels';
 import { ShapeError } from './floatArrays';
 import type { DenseParams, DenseShape } from './denseReference';
+import { sigmoid, softplus } from './softplus';
 
 /**
  * x · W + b over the last axis of x ([..., K] → [..., N]) as one op with a custom gradient. The
  * tfjs matMul gradient on the wasm backend goes through generic transposes and is slower than the
  * whole forward; this runs both passes in the native GEMM.
+ *
+ * With `activation: 'softplus'` the output is softplus(x · W + b) + shift (a positive standard
+ * deviation head), applied inside the op rather than as two more tfjs kernels each way.
  */
+export interface DenseOptions {
+  activation?: 'linear' | 'softplus';
+  /** Added after the activation. */
+  shift?: number;
+}
+
 const f32 = float32Values;
 
 export function dense<R extends tf.Rank>(
   x: tf.Tensor<R>,
   kernel: tf.Tensor2D,
   bias?: tf.Tensor1D,
+  options: DenseOptions = {},
 ): tf.Tensor<R> {
+  const soft = options.activation === 'softplus';
+  const shift = options.shift ?? 0;
   const [K, N] = kernel.shape;
   if (x.rank < 2 || x.shape[x.rank - 1] !== K) {
     throw new ShapeError(
@@ -37,10 +50,22 @@ export function dense<R extends tf.Rank>(
       kernel: f32(ts[1]!),
       bias: bias ? f32(ts[2]!) : undefined,
     };
+    const z = denseKernel(shape, params);
+    let y = z;
+    if (soft || shift !== 0) {
+      y = new Float32Array(z.length);
+      for (let i = 0; i < z.length; i++) y[i] = (soft ? softplus(z[i]!) : z[i]!) + shift;
+    }
     return {
-      value: tf.tensor(denseKernel(shape, params), outShape),
+      value: tf.tensor(y, outShape),
       gradFunc: (dy: tf.Tensor) => {
-        const g = denseGradKernel(shape, params, f32(dy));
+        let dz = f32(dy);
+        if (soft) {
+          const dOut = dz;
+          dz = new Float32Array(z.length);
+          for (let i = 0; i < z.length; i++) dz[i] = dOut[i]! * sigmoid(z[i]!);
+        }
+        const g = denseGradKernel(shape, params, dz);
         const grads = [tf.tensor(g.dx, ts[0]!.shape), tf.tensor(g.dKernel, [K, N])];
         if (bias) grads.push(tf.tensor(g.dBias, [N]));
         return grads;

@@ -275,14 +275,13 @@ export class DynemoModel {
       this.w('inf_mu/kernel') as tf.Tensor as tf.Tensor2D,
       this.w('inf_mu/bias') as tf.Tensor as tf.Tensor1D,
     );
-    const sigma = tf.softplus(
-      dense(
-        h,
-        this.w('inf_sigma/kernel') as tf.Tensor as tf.Tensor2D,
-        this.w('inf_sigma/bias') as tf.Tensor as tf.Tensor1D,
-      ),
+    const sd = dense(
+      h,
+      this.w('inf_sigma/kernel') as tf.Tensor as tf.Tensor2D,
+      this.w('inf_sigma/bias') as tf.Tensor as tf.Tensor1D,
+      { activation: 'softplus', shift: c.theta_std_epsilon },
     );
-    return { mu: mu as tf.Tensor3D, sd: sigma.add(c.theta_std_epsilon) as tf.Tensor3D };
+    return { mu: mu as tf.Tensor3D, sd: sd as tf.Tensor3D };
   }
 
   private alphaFromTheta(theta: tf.Tensor): tf.Tensor3D {
@@ -303,14 +302,13 @@ export class DynemoModel {
       this.w('mod_mu/kernel') as tf.Tensor as tf.Tensor2D,
       this.w('mod_mu/bias') as tf.Tensor as tf.Tensor1D,
     );
-    const sigma = tf.softplus(
-      dense(
-        m,
-        this.w('mod_sigma/kernel') as tf.Tensor as tf.Tensor2D,
-        this.w('mod_sigma/bias') as tf.Tensor as tf.Tensor1D,
-      ),
+    const sd = dense(
+      m,
+      this.w('mod_sigma/kernel') as tf.Tensor as tf.Tensor2D,
+      this.w('mod_sigma/bias') as tf.Tensor as tf.Tensor1D,
+      { activation: 'softplus', shift: c.theta_std_epsilon },
     );
-    return { mu, sd: sigma.add(c.theta_std_epsilon) };
+    return { mu, sd };
   }
 
   /** [K, C, C] (or [K, C] variances when diagonal) as a tensor. */
