@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -280,6 +281,60 @@ describe('exports.run', () => {
       mark,
     );
     expect((finished as { outcome: string }).outcome).toBe('cancelled');
+  });
+});
+
+const python = spawnSync('python3', ['-c', 'import numpy, scipy.io'], { encoding: 'utf8' });
+const pythonMissing =
+  python.error !== undefined || python.status !== 0
+    ? `python3 with numpy and scipy is not available (${python.error?.message ?? python.stderr.trim()})`
+    : null;
+if (pythonMissing) console.log(`skipping the numpy/scipy read of an exported run: ${pythonMissing}`);
+
+describe.skipIf(pythonMissing !== null)('an exported run read by numpy and scipy', () => {
+  it('np.load, scipy.io.loadmat and np.genfromtxt open every file, with the layout shapes', async () => {
+    const folder = path.join(h.dir, 'out', 'for-python');
+    await h.call('exports.run', { runId, folder, formats: ['npy', 'mat', 'csv'], report: false });
+    const script = [
+      'import json, pathlib, sys, numpy as np, scipy.io',
+      'root = pathlib.Path(sys.argv[1]); out = {}',
+      'for p in sorted(root.rglob("*")):',
+      '    rel = p.relative_to(root).as_posix()',
+      '    if p.suffix == ".npy": a = np.load(p); out[rel] = [str(a.dtype), list(a.shape), float(np.nansum(a))]',
+      '    elif p.suffix == ".mat": m = scipy.io.loadmat(p); out[rel] = {k: list(v.shape) for k, v in m.items() if not k.startswith("__")}',
+      '    elif p.suffix == ".csv": c = np.genfromtxt(p, delimiter=",", names=True); out[rel] = [len(c.dtype.names), int(c.size)]',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', script, folder], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as Record<string, unknown>;
+    const alpha = await stored(
+      'alpha',
+      (await h.call('runs.results', { runId })).find((r) => r.kind === 'alpha')!.sessionId!,
+    );
+    expect(seen['inf_params/alp/0_session_1.npy']).toEqual([
+      'float32',
+      [600, 3],
+      expect.closeTo(
+        alpha.values.reduce((a, b) => a + b, 0),
+        2,
+      ),
+    ]);
+    expect(seen['inf_params/alp/0_session_1.mat']).toEqual({ alp: [600, 3] });
+    expect(seen['inf_params/alp/0_session_1.csv']).toEqual([3, 600]);
+    expect(seen['inf_params/covs.npy']).toEqual(['float32', [3, 4, 4], expect.any(Number)]);
+    expect(seen['inf_params/inf_params.mat']).toEqual({ means: [3, 4], covs: [3, 4, 4] });
+    expect(seen['summary_stats/fo.npy']).toEqual(['float64', [2, 3], expect.any(Number)]);
+    expect(seen['summary_stats/summary_stats.mat']).toEqual({
+      fo: [2, 3],
+      lt: [2, 3],
+      intv: [2, 3],
+      sr: [2, 3],
+    });
+    const f = (seen['spectra/f.npy'] as [string, number[]])[1][0]!;
+    expect(seen['spectra/psd.npy']).toEqual(['float64', [2, 3, 4, f], expect.any(Number)]);
+    expect(seen['spectra/spectra.mat']).toEqual({ f: [f, 1], psd: [2, 3, 4, f], coh: [2, 3, 4, 4, f] });
+    expect(seen['spectra/psd.csv']).toEqual([f, 2 * 3 * 4]);
   });
 });
 
