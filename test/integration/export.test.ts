@@ -448,6 +448,35 @@ describe('modescope export', () => {
     expect(badFormat.code).not.toBe(0);
     expect(badFormat.err).toContain('--format xls: choose npy, mat or csv');
 
+    const covsFile = path.join(h.dir, 'cli-covs.mat');
+    const one = await cli(
+      'export',
+      '--project',
+      projectPath,
+      '--run',
+      String(runId),
+      '--array',
+      'covariances',
+      '--out',
+      covsFile,
+    );
+    expect(one.code).toBe(0);
+    expect(one.out).toBe(`wrote ${covsFile}: float32 [3, 4, 4], ${readFileSync(covsFile).length} B`);
+    expect((await matVariables(covsFile)).map((v) => v.name)).toEqual(['covariances']);
+    const ambiguous = await cli(
+      'export',
+      '--project',
+      projectPath,
+      '--run',
+      String(runId),
+      '--array',
+      'alpha',
+      '--out',
+      path.join(h.dir, 'a.csv'),
+    );
+    expect(ambiguous.code).not.toBe(0);
+    expect(ambiguous.err).toContain('name one with sessionId');
+
     const train = await cli(
       'train',
       '--project',
