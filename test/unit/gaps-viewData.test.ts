@@ -8,6 +8,7 @@ import {
   formatGap,
   gapWindowToEnvelope,
   gapZoomRange,
+  valueExtent,
 } from '../../src-renderer/views/gaps/gapsData';
 
 const N = NaN;
@@ -61,6 +62,22 @@ describe('Gaps view data', () => {
       ],
     ]);
     expect(bandPolygons({ ...w, band: null }, 10)).toEqual([]);
+    // Undecimated: one point per sample on each edge.
+    const fine = {
+      ...w,
+      step: 1,
+      endSample: 14,
+      band: { lower: Float32Array.from([NaN, 1, 2, NaN]), upper: Float32Array.from([NaN, 3, 4, NaN]) },
+    };
+    expect(bandPolygons(fine, 10)).toEqual([
+      [
+        [1.1, 3],
+        [1.2, 4],
+        [1.2, 2],
+        [1.1, 1],
+      ],
+    ]);
+    expect(valueExtent(w)).toEqual({ min: 10 - 1.55, max: 41 + 1.55 });
   });
 
   it('zooms to a gap with context and formats gaps for the list', () => {

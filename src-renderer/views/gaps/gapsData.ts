@@ -43,8 +43,8 @@ export function gapWindowToEnvelope(w: GapWindow, k: number): GapEnvelopeWindow 
 
 /**
  * The band as closed outlines in [seconds, value]: along the upper edge and back along the lower
- * one, for every run of consecutive buckets that have a band. A bucket spans [t, t + step) so a
- * one-sample gap still gets a visible width.
+ * one, for every run of consecutive buckets that have a band. A decimated bucket spans
+ * [t, t + step), so the outline steps with the buckets; undecimated samples are joined directly.
  */
 export function bandPolygons(w: GapEnvelopeWindow, samplingRate: number): number[][][] {
   if (!w.band) return [];
@@ -57,6 +57,12 @@ export function bandPolygons(w: GapEnvelopeWindow, samplingRate: number): number
     const bottom: number[][] = [];
     for (const p of run) {
       const t0 = (w.startSample + p * w.step) / samplingRate;
+      if (w.step === 1) {
+        // One sample per point: join the samples as the traces do.
+        top.push([t0, upper[p]!]);
+        bottom.push([t0, lower[p]!]);
+        continue;
+      }
       const t1 = Math.min(w.endSample, w.startSample + (p + 1) * w.step) / samplingRate;
       top.push([t0, upper[p]!], [t1, upper[p]!]);
       bottom.push([t0, lower[p]!], [t1, lower[p]!]);
@@ -122,4 +128,22 @@ export function bestMethod(methods: Record<string, { rmse: number }>): string | 
   for (const [m, s] of Object.entries(methods))
     if (Number.isFinite(s.rmse) && (best === null || s.rmse < methods[best]!.rmse)) best = m;
   return best;
+}
+
+/** The y range that holds every series of the window (observed, imputed, band), with a margin. */
+export function valueExtent(w: GapEnvelopeWindow): { min: number; max: number } | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const scan = (a: Float32Array) => {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  };
+  for (const a of [w.min, w.max, w.imputed.min, w.imputed.max]) scan(a);
+  if (w.band) for (const a of [w.band.lower, w.band.upper]) scan(a);
+  if (!(hi >= lo)) return null;
+  const pad = hi > lo ? 0.05 * (hi - lo) : Math.max(1e-6, Math.abs(hi) * 0.05);
+  return { min: lo - pad, max: hi + pad };
 }
