@@ -182,17 +182,21 @@ export function barChart(
   return svg(frame, body, frame.title);
 }
 
-/** Blue (negative) – white – red (positive), symmetric around zero. */
-function divergingColour(v: number, maxAbs: number): string {
-  if (!Number.isFinite(v)) return '#ccc';
-  const t = maxAbs > 0 ? Math.max(-1, Math.min(1, v / maxAbs)) : 0;
-  const toward = t >= 0 ? [178, 24, 43] : [33, 102, 172];
-  const a = Math.abs(t);
+/** Colour steps per sign: cells are grouped by step, one path per colour, to keep big matrices small. */
+const COLOUR_STEPS = 32;
+
+/** Blue (negative) – white – red (positive) for a step in [-COLOUR_STEPS, COLOUR_STEPS]. */
+function divergingColour(step: number): string {
+  const toward = step >= 0 ? [178, 24, 43] : [33, 102, 172];
+  const a = Math.abs(step) / COLOUR_STEPS;
   const mix = (c: number) => Math.round(255 + (c - 255) * a);
   return `rgb(${mix(toward[0]!)},${mix(toward[1]!)},${mix(toward[2]!)})`;
 }
 
-/** A C×C matrix as coloured cells; `maxAbs` sets the colour scale so several maps compare. */
+/**
+ * A C×C matrix as coloured cells; `maxAbs` sets the colour scale so several maps compare. Cells of
+ * one colour step share a path, so an 80-channel matrix is ~20 bytes per cell, not one element each.
+ */
 export function heatmap(
   matrix: ArrayLike<number>,
   n: number,
@@ -202,16 +206,24 @@ export function heatmap(
 ): string {
   const cell = size / n;
   const top = 20;
-  const parts = [
-    `<text x="${size / 2}" y="14" text-anchor="middle" font-weight="bold">${escapeXml(title)}</text>`,
-  ];
+  const w = r1(cell + 0.3);
+  const cells = new Map<number | 'nan', string[]>();
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const v = matrix[i * n + j]!;
-      parts.push(
-        `<rect x="${r1(j * cell)}" y="${r1(top + i * cell)}" width="${r1(cell + 0.3)}" height="${r1(cell + 0.3)}" fill="${divergingColour(v, maxAbs)}"/>`,
-      );
+      const key = Number.isFinite(v)
+        ? Math.round(Math.max(-1, Math.min(1, maxAbs > 0 ? v / maxAbs : 0)) * COLOUR_STEPS)
+        : 'nan';
+      let list = cells.get(key);
+      if (!list) cells.set(key, (list = []));
+      list.push(`M${r1(j * cell)} ${r1(top + i * cell)}h${w}v${w}h-${w}z`);
     }
+  }
+  const parts = [
+    `<text x="${size / 2}" y="14" text-anchor="middle" font-weight="bold">${escapeXml(title)}</text>`,
+  ];
+  for (const [key, list] of cells) {
+    parts.push(`<path fill="${key === 'nan' ? '#ccc' : divergingColour(key)}" d="${list.join('')}"/>`);
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(title)}" width="${size}" height="${size + top}" viewBox="0 0 ${size} ${size + top}" font-family="sans-serif" font-size="11">${parts.join('')}</svg>`;
 }

@@ -9,6 +9,7 @@ import { inMemoryArray } from '../../src-main/export/exportArray';
 import { planRunLayout, sessionFileStem, writeRunLayout } from '../../src-main/export/oslLayout';
 import type { ExportAnalysis, RunExportContent } from '../../src-main/export/runExportContent';
 import { buildRunReport } from '../../src-main/export/runReport';
+import { heatmap } from '../../src-main/export/svgCharts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'modescope-export-layout-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -206,6 +207,16 @@ describe('osl-dynamics layout', () => {
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('Loss per epoch');
     expect(html).toContain('first 0.16 s of S001R01.edf');
+    // Cells of one colour share a path: an 80-channel matrix stays small.
+    const big = heatmap(
+      Float64Array.from({ length: 80 * 80 }, (_, i) => Math.sin(i)),
+      80,
+      'big',
+      1,
+    );
+    expect(big.length).toBeLessThan(200_000);
+    expect((big.match(/<path /g) ?? []).length).toBeLessThanOrEqual(65);
+    expect((big.match(/h2\.6v2\.6h-2\.6z/g) ?? []).length).toBe(80 * 80);
     const empty = buildRunReport({ ...content(null), covariances: null, epochs: [] });
     expect(empty).toContain('Summary statistics were not computed');
     expect(empty).toContain('No epochs were recorded');
