@@ -75,6 +75,14 @@ export function toProjectOpenError(error: unknown, filePath: string): RpcError {
         holder: null,
       });
     }
+    if (code === 'SQLITE_READONLY_ROLLBACK') {
+      // A hot rollback journal (a writer killed during a bulk write): only a writer can undo it.
+      return new RpcError(
+        'NOT_WRITABLE',
+        `${filePath} was left in the middle of a write by a process that stopped; open it for writing once so that the unfinished write is rolled back`,
+        { path: filePath, sqliteCode: code },
+      );
+    }
     if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM') {
       return new RpcError('NOT_WRITABLE', `cannot open ${filePath} for writing: ${message}`, {
         path: filePath,

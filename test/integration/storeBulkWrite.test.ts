@@ -230,6 +230,19 @@ describe('a writer killed during a bulk-write session', () => {
     expect(fs.statSync(file).size).toBeGreaterThan(mainBefore + 16 * 1024 * 1024 + 32 * 1024 * 1024);
     crasher.process.kill('SIGKILL');
     expect((await crasher.exited).signal).toBe('SIGKILL');
+    // Only a writer can roll the hot journal back; a reader is told so and changes nothing.
+    let refusal: unknown;
+    try {
+      ProjectStore.open(file, { readOnly: true }).close();
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(RpcError);
+    expect((refusal as RpcError).code).toBe('NOT_WRITABLE');
+    expect((refusal as RpcError).message).toMatch(
+      /was left in the middle of a write by a process that stopped; open it for writing once/,
+    );
+    expect(fs.statSync(`${file}-journal`).size).toBeGreaterThan(0);
 
     const store = track(ProjectStore.open(file));
     expect(journalOf(store)).toBe('wal');
