@@ -16,12 +16,22 @@ async function cli(dir: string, ...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** What the pixel check needs of a canvas (the Node tsconfig has no DOM types). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
 /** Fraction of a chart's canvas pixels that are not (near) white: 0 for a blank plot. */
 async function ink(chart: Locator): Promise<number> {
   return chart
     .locator('canvas')
     .first()
-    .evaluate((canvas: HTMLCanvasElement) => {
+    .evaluate((node) => {
+      const canvas = node as unknown as CanvasLike;
       const context = canvas.getContext('2d');
       if (!context || canvas.width === 0 || canvas.height === 0) return 0;
       const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
