@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './serveFixture';
@@ -110,6 +110,15 @@ test.describe('Gaps view in web mode', () => {
     await expect(page.getByTestId('gaps-impute-progress')).toHaveAttribute('data-status', 'succeeded', {
       timeout: 60_000,
     });
+
+    // Export the imputed signal through the exports service.
+    await page.getByTestId('gaps-export-kind').selectOption('imputed');
+    await page.getByTestId('gaps-export-format').selectOption('npy');
+    await expect(page.getByTestId('gaps-export-path')).toHaveValue(/run1_session\d+_imputed\.npy$/);
+    const exportPath = await page.getByTestId('gaps-export-path').inputValue();
+    await page.getByTestId('gaps-export-submit').click();
+    await expect(page.getByTestId('gaps-export-written')).toContainText('3000 × 3 float32');
+    expect(statSync(exportPath).size).toBe(128 + 3000 * 3 * 4);
 
     await page.locator('[data-testid^="gaps-eval-session-"]').first().check();
     await page.getByTestId('gaps-eval-min').fill('100');

@@ -8,6 +8,8 @@ import {
   formatGap,
   gapWindowToEnvelope,
   gapZoomRange,
+  exportKinds,
+  suggestedExportPath,
   valueExtent,
 } from '../../src-renderer/views/gaps/gapsData';
 
@@ -122,5 +124,24 @@ describe('Gaps view data', () => {
     expect(evaluationBars(table, 'channel_dropout', 'rmse')).toBeNull();
     expect(bestMethod(table.rows[1]!.methods)).toBe('gp');
     expect(bestMethod({ a: { rmse: NaN } })).toBeNull();
+  });
+
+  it('offers the arrays a session has for export, next to the project file', () => {
+    expect(exportKinds({ hasUncertainty: false, hasDenoised: false }).map((k) => k.kind)).toEqual([
+      'imputed',
+      'imputation_mask',
+    ]);
+    expect(exportKinds({ hasUncertainty: true, hasDenoised: true }).map((k) => k.kind)).toEqual([
+      'imputed',
+      'imputation_mask',
+      'imputation_std',
+      'denoised',
+    ]);
+    expect(suggestedExportPath('/data/study/p.modescope', 3, 7, 'imputed', 'mat')).toBe(
+      '/data/study/run3_session7_imputed.mat',
+    );
+    expect(suggestedExportPath('C:\\s\\p.modescope', 1, 2, 'denoised', 'csv')).toBe(
+      'C:\\s\\run1_session2_denoised.csv',
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { decodeArray } from '../../../src-shared/domain/encodedArray';
-import type { GapEvaluationTable, GapStretch, GapWindow } from '../../../src-shared/rpc/channels/gaps';
+import type {
+  GapEvaluationTable,
+  GapSessionResult,
+  GapStretch,
+  GapWindow,
+} from '../../../src-shared/rpc/channels/gaps';
 import type { EnvelopeWindow } from '../../charts/envelope';
 
 /**
@@ -146,4 +151,29 @@ export function valueExtent(w: GapEnvelopeWindow): { min: number; max: number } 
   if (!(hi >= lo)) return null;
   const pad = hi > lo ? 0.05 * (hi - lo) : Math.max(1e-6, Math.abs(hi) * 0.05);
   return { min: lo - pad, max: hi + pad };
+}
+
+/** The session's arrays that can be exported, with labels for people. */
+export function exportKinds(
+  s: Pick<GapSessionResult, 'hasUncertainty' | 'hasDenoised'>,
+): { kind: string; label: string }[] {
+  return [
+    { kind: 'imputed', label: 'Imputed signal' },
+    { kind: 'imputation_mask', label: 'Missing mask (1 = imputed)' },
+    ...(s.hasUncertainty ? [{ kind: 'imputation_std', label: 'Uncertainty (posterior std)' }] : []),
+    ...(s.hasDenoised ? [{ kind: 'denoised', label: 'Denoised signal' }] : []),
+  ];
+}
+
+/** Next to the project file: run<id>_session<id>_<kind>.<format>. */
+export function suggestedExportPath(
+  projectPath: string,
+  runId: number,
+  sessionId: number,
+  kind: string,
+  format: string,
+): string {
+  const cut = Math.max(projectPath.lastIndexOf('/'), projectPath.lastIndexOf('\\'));
+  const folder = cut >= 0 ? projectPath.slice(0, cut + 1) : '';
+  return `${folder}run${runId}_session${sessionId}_${kind}.${format}`;
 }
