@@ -2,7 +2,8 @@
  * Is the services' event loop free while heavy work runs? A blocked loop freezes the UI in web
  * mode and delays every IPC answer in Electron. Measures loop lag (the excess over a 10 ms timer,
  * perf_hooks.monitorEventLoopDelay) in this process while, through the same channels the UI uses,
- * a .npy is imported, a TDE-PCA preparation runs and a DyNeMo trains in its training process.
+ * a .npy is imported, a TDE-PCA preparation runs, a DyNeMo trains in its training process, and
+ * the run is analysed and exported.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,12 @@ async function call<C extends ChannelName>(
   const reply = await services.dispatch(channel, input);
   if (!reply.ok) throw new Error(`${channel}: ${reply.error.code}: ${reply.error.message}`);
   return reply.result as ResponseOf<C>;
+}
+
+/** Lets the loop-delay timer record the task that just ended before the statistics are read. */
+async function settled(monitor: EventLoopLagMonitor): Promise<LagStats> {
+  await new Promise((r) => setTimeout(r, 3 * RESOLUTION_MS));
+  return monitor.sinceReset();
 }
 
 function record(during: string, stats: LagStats, extra: object): object {
@@ -102,7 +109,7 @@ export async function benchEventLoopLag(options: LagBenchOptions = {}): Promise<
       files: [{ path: npy }],
       options: { samplingRate: 250 },
     });
-    records.push(record('import', monitor.sinceReset(), { data_mib: importMiB }));
+    records.push(record('import', await settled(monitor), { data_mib: importMiB }));
 
     // Simulate, then TDE-PCA as osl-dynamics prepares MEG; training uses the prepared data.
     const simulated = await call(services, 'datasets.simulate', {
@@ -120,7 +127,7 @@ export async function benchEventLoopLag(options: LagBenchOptions = {}): Promise<
       },
     });
     records.push(
-      record('prepare', monitor.sinceReset(), {
+      record('prepare', await settled(monitor), {
         step: 'tde_pca(15, 24) + standardize',
         n_samples: trainSamples,
         n_channels: trainChannels,
@@ -148,7 +155,7 @@ export async function benchEventLoopLag(options: LagBenchOptions = {}): Promise<
     const status = await runFinished(services, run.id);
     const detail = await call(services, 'runs.get', { runId: run.id });
     records.push(
-      record('training', monitor.sinceReset(), {
+      record('training', await settled(monitor), {
         status,
         epochs: detail.epochs,
         n_samples: trainSamples,
@@ -156,6 +163,31 @@ export async function benchEventLoopLag(options: LagBenchOptions = {}): Promise<
         backend: detail.backend,
       }),
     );
+
+    // Post-hoc analysis (GMM binarisation, summary statistics, spectra) and the export run in the
+    // services process too. A failure there is reported without losing the measurements above.
+    const phase = async (during: string, work: () => Promise<object>): Promise<void> => {
+      monitor.reset();
+      try {
+        const extra = await work();
+        records.push(record(during, await settled(monitor), extra));
+      } catch (error) {
+        records.push({ during, error: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    await phase('analysis', async () => {
+      await call(services, 'analysis.run', { runId: run.id, spectra: true });
+      return { spectra: true };
+    });
+    await phase('export', async () => {
+      const exported = await call(services, 'exports.run', {
+        runId: run.id,
+        folder: path.join(dir, 'export'),
+        formats: ['npy', 'mat', 'csv'],
+        report: true,
+      });
+      return { files: exported.files.length };
+    });
     return records.map((r) => ({ ...r, note: 'shared 2-core machine, other work running' }));
   } finally {
     monitor.stop();

@@ -86,3 +86,17 @@ describe('app channels in the services', () => {
     expect(health.eventLoopLag.p99Ms).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('event-loop lag read straight after a block', () => {
+  it('counts a block that the histogram has not recorded yet', async () => {
+    const monitor = new EventLoopLagMonitor({ resolutionMs: 5, windowMs: 60_000 }).start();
+    await wait(30);
+    monitor.reset();
+    block(200);
+    // No yield between the block and the read: the histogram's timer has not fired.
+    const stats = monitor.sinceReset();
+    monitor.stop();
+    expect(stats.maxMs).toBeGreaterThan(150);
+    expect(stats.p99Ms).toBeGreaterThan(150);
+  });
+});

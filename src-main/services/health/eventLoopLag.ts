@@ -44,6 +44,9 @@ export class EventLoopLagMonitor {
   private windowStart = performance.now();
   private last: LagStats | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+  /** When our own timer last ran: a loop blocked right now has not reported it to the histogram yet. */
+  private lastTick = performance.now();
 
   constructor(options: LagMonitorOptions = {}) {
     this.resolutionMs = options.resolutionMs ?? 10;
@@ -61,20 +64,33 @@ export class EventLoopLagMonitor {
     this.histogram.enable();
     this.windowStart = performance.now();
     this.timer = setInterval(() => this.roll(), this.windowMs);
+    this.lastTick = performance.now();
+    this.ticker = setInterval(() => (this.lastTick = performance.now()), this.resolutionMs);
     // Monitoring must never keep a CLI or test process alive.
     this.timer.unref();
+    this.ticker.unref();
     return this;
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.ticker) clearInterval(this.ticker);
     this.timer = null;
+    this.ticker = null;
     this.histogram.disable();
   }
 
   /** Statistics since start() or the last reset, without ending the window. */
   sinceReset(): LagStats {
-    return lagFromHistogram(this.histogram, this.resolutionMs, performance.now() - this.windowStart);
+    const now = performance.now();
+    const stats = lagFromHistogram(this.histogram, this.resolutionMs, now - this.windowStart);
+    // Read straight after a long synchronous task, the histogram has not seen that task yet (its
+    // timer fires only after the caller yields); without this a 30 s block would read as 0 ms.
+    const pending = Math.max(0, now - Math.max(this.lastTick, this.windowStart) - this.resolutionMs);
+    if (this.histogram.count === 0) {
+      return { ...stats, p50Ms: pending, p99Ms: pending, maxMs: pending, meanMs: pending };
+    }
+    return { ...stats, maxMs: Math.max(stats.maxMs, pending) };
   }
 
   /** The last full window, or the one in progress when none has finished yet. */
@@ -85,6 +101,7 @@ export class EventLoopLagMonitor {
   reset(): void {
     this.histogram.reset();
     this.windowStart = performance.now();
+    this.lastTick = this.windowStart;
   }
 
   private roll(): void {
