@@ -24,6 +24,12 @@ import { countMarked, keepFiniteColumns } from './keptSamples';
 const VALUES_PER_READ = 1 << 24;
 const CHUNK_BYTES = 1 << 20;
 
+/** Sizes of the import's steps; tests make them small to cross many windows and chunks. */
+export interface ImportTuning {
+  valuesPerRead?: number;
+  chunkBytes?: number;
+}
+
 interface ImportedSession {
   path: string;
   label: string;
@@ -50,7 +56,10 @@ export async function importRecordings(
   store: ProjectStore,
   request: ImportRequest,
   job: JobHandle,
+  tuning: ImportTuning = {},
 ): Promise<number> {
+  const valuesPerRead = tuning.valuesPerRead ?? VALUES_PER_READ;
+  const chunkBytes = tuning.chunkBytes ?? CHUNK_BYTES;
   const repo = new DatasetRepository(store);
   const sources: RecordingSource[] = [];
   const writers: ArrayWriter[] = [];
@@ -87,7 +96,7 @@ export async function importRecordings(
       const nCh = header.channels.length;
       const columns = plan.columns[i]!;
       const identity = columns.length === nCh && columns.every((c, k) => c === k);
-      const rowsPerRead = Math.max(1, Math.floor(VALUES_PER_READ / nCh));
+      const rowsPerRead = Math.max(1, Math.floor(valuesPerRead / nCh));
       // Two read buffers: the next window is read (on libuv's threads) while this one is written.
       const readBuffers = [new Float32Array(rowsPerRead * nCh), new Float32Array(rowsPerRead * nCh)];
       const keptBuffer = identity ? undefined : new Float32Array(rowsPerRead * nKept);
@@ -103,13 +112,13 @@ export async function importRecordings(
         name: `import:${file}`,
         dtype: 'float32',
         rowShape: [nKept],
-        chunkRows: Math.max(1, Math.floor(CHUNK_BYTES / (4 * nKept))),
+        chunkRows: Math.max(1, Math.floor(chunkBytes / (4 * nKept))),
       });
       writers.push(dataWriter);
       const maskWriter = beginArray(store, {
         name: `import:${file}:gaps`,
         dtype: 'uint8',
-        chunkRows: CHUNK_BYTES,
+        chunkRows: chunkBytes,
       });
       writers.push(maskWriter);
       let nGapSamples = 0;
