@@ -4,6 +4,7 @@ import { defaultColumnNames, writeCsv, type CsvColumns } from './csvWriter';
 import { elementCount, inMemoryArray, throwIfAborted, type ExportArray } from './exportArray';
 import { ExportError } from './exportError';
 import { writeMat, type MatVariable } from './matWriter';
+import { toMatVariableName } from './matVariableName';
 import { writeNpy } from './npyWriter';
 import { buildRunReport } from './runReport';
 import type { ExportAnalysis, RunExportContent } from './runExportContent';
@@ -13,6 +14,7 @@ import type { ExportAnalysis, RunExportContent } from './runExportContent';
  *   model/config.json            the run's config (osl-dynamics field names; `modescope train --config`)
  *   model/run.json, README.md    run id, dataset, engine, free energy, sessions
  *   inf_params/alp/<i>_<session>.npy   α [T, K] per session (i from 0, the row in summary_stats)
+ *   inf_params/<kind>/<i>_<session>.npy  other per-session results (imputed signals, masks…)
  *   inf_params/means.npy [K, C], covs.npy [K, C, C]
  *   summary_stats/fo.npy lt.npy intv.npy sr.npy   [n_sessions, n_modes]
  *   spectra/f.npy [F], psd.npy [S, K, C, F], coh.npy [S, K, C, C, F]
@@ -108,7 +110,7 @@ export function planRunLayout(content: RunExportContent, options: LayoutOptions)
     if (!(exportFormats as readonly string[]).includes(f)) throw new ExportError(`unknown format "${f}"`);
   }
   const tasks: FileTask[] = [];
-  const K = content.analysis?.nModes ?? content.sessions[0]?.alpha.shape[1] ?? 0;
+  const K = content.analysis?.nModes ?? content.sessions.find((s) => s.alpha)?.alpha?.shape[1] ?? 0;
 
   /** One array as npy and csv (as asked); MAT variables are grouped by the caller. */
   const arrayTasks = (stem: string, array: ExportArray, csv: () => CsvColumns, csvArray = array) => {
@@ -165,8 +167,8 @@ export function planRunLayout(content: RunExportContent, options: LayoutOptions)
             index: i,
             session_id: s.sessionId,
             name: s.name,
-            n_samples: s.alpha.shape[0],
-            alp: `${sessionFiles[i]}.npy`,
+            n_samples: (s.alpha ?? s.others[0]?.array)?.shape[0] ?? null,
+            alp: s.alpha ? `${sessionFiles[i]}.npy` : null,
           })),
           epochs: content.epochs.length,
         },
@@ -178,9 +180,24 @@ export function planRunLayout(content: RunExportContent, options: LayoutOptions)
   tasks.push(textTask('model/README.md', 'md', readme(content)));
 
   content.sessions.forEach((s, i) => {
+    const alpha = s.alpha;
+    if (!alpha) return;
     const stem = sessionFiles[i]!;
-    arrayTasks(stem, s.alpha, () => ({ names: modeNames(s.alpha.shape[1] ?? 0) }));
-    matTask(`${stem}.mat`, [{ name: 'alp', array: s.alpha }]);
+    arrayTasks(stem, alpha, () => ({ names: modeNames(alpha.shape[1] ?? 0) }));
+    matTask(`${stem}.mat`, [{ name: 'alp', array: alpha }]);
+  });
+  // Other per-session results (imputed signals, masks…) in the same pattern: inf_params/<kind>/<i>_<session>.
+  content.sessions.forEach((s, i) => {
+    for (const { kind, array } of s.others) {
+      const stem = `inf_params/${kindFolder(kind)}/${sessionFileStem(i, s.name)}`;
+      arrayTasks(stem, array, () => ({
+        names:
+          array.shape.length === 2 && array.shape[1] === dataset.channelNames.length
+            ? dataset.channelNames
+            : defaultColumnNames(array.shape, 'v'),
+      }));
+      matTask(`${stem}.mat`, [{ name: toMatVariableName(kind), array }]);
+    }
   });
 
   const paramVariables: MatVariable[] = [];
@@ -240,6 +257,11 @@ export function planRunLayout(content: RunExportContent, options: LayoutOptions)
     });
   }
   return tasks;
+}
+
+/** A result kind as a folder name. */
+function kindFolder(kind: string): string {
+  return kind.replace(/[^A-Za-z0-9_-]+/g, '_') || 'result';
 }
 
 function channelColumns(names: string[], n: number): string[] {

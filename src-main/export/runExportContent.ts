@@ -28,8 +28,10 @@ export interface ExportAnalysis {
 export interface ExportSession {
   sessionId: number;
   name: string;
-  /** [T, K] posterior mean mixing coefficients. */
-  alpha: ExportArray;
+  /** [T, K] posterior mean mixing coefficients; null for models without modes (VRAE, VOSP). */
+  alpha: ExportArray | null;
+  /** Other per-session arrays of the run (imputed signals, masks, …), by result kind. */
+  others: Array<{ kind: string; array: ExportArray }>;
 }
 
 export interface ExportEpoch {

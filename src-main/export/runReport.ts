@@ -63,16 +63,13 @@ function lossFigure(content: RunExportContent): string {
 }
 
 function alphaFigure(content: RunExportContent): string {
-  const first = content.sessions[0];
-  if (!first) return '<p>The run has no α time course.</p>';
+  const first = content.sessions.find((s) => s.alpha);
+  const alpha = first?.alpha;
+  if (!first || !alpha) return '<p>The model has no mode time courses (α).</p>';
   const fs = content.dataset.samplingRate;
-  const K = first.alpha.shape[1] ?? 0;
-  const rows = Math.min(
-    first.alpha.shape[0] ?? 0,
-    ALPHA_WINDOW_SAMPLES,
-    Math.round(ALPHA_WINDOW_SECONDS * fs),
-  );
-  const values = leadingRows(first.alpha, rows);
+  const K = alpha.shape[1] ?? 0;
+  const rows = Math.min(alpha.shape[0] ?? 0, ALPHA_WINDOW_SAMPLES, Math.round(ALPHA_WINDOW_SECONDS * fs));
+  const values = leadingRows(alpha, rows);
   const stride = Math.max(1, Math.ceil(rows / ALPHA_POINTS));
   const x: number[] = [];
   for (let t = 0; t < rows; t += stride) x.push(t / fs);

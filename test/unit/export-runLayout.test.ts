@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,8 +79,15 @@ function content(withAnalysis: ExportAnalysis | null = analysis): RunExportConte
     },
     dataset: { id: 2, name: 'sim', preparationId: null, samplingRate: 250, channelNames: ['a', 'b'] },
     sessions: [
-      { sessionId: 11, name: 'S001R01.edf', alpha: inMemoryArray(alpha(T[0]!, 0), [T[0]!, K]) },
-      { sessionId: 12, name: 'rest / eyes closed', alpha: inMemoryArray(alpha(T[1]!, 1), [T[1]!, K]) },
+      { sessionId: 11, name: 'S001R01.edf', alpha: inMemoryArray(alpha(T[0]!, 0), [T[0]!, K]), others: [] },
+      {
+        sessionId: 12,
+        name: 'rest / eyes closed',
+        alpha: inMemoryArray(alpha(T[1]!, 1), [T[1]!, K]),
+        others: [
+          { kind: 'imputed', array: inMemoryArray(new Float32Array(T[1]! * C).fill(0.5), [T[1]!, C]) },
+        ],
+      },
     ],
     means: inMemoryArray(new Float64Array(K * C), [K, C]),
     covariances: inMemoryArray(covariances, [K, C, C]),
@@ -107,7 +114,6 @@ describe('osl-dynamics layout', () => {
 
   it('writes npy files with osl-dynamics shapes, the config, run facts and a report', async () => {
     const folder = path.join(dir, 'npy');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(folder);
     const progress: number[] = [];
     const files = await writeRunLayout(folder, content(), {
@@ -121,6 +127,7 @@ describe('osl-dynamics layout', () => {
       'model/README.md',
       'inf_params/alp/0_S001R01.npy',
       'inf_params/alp/1_rest_eyes_closed.npy',
+      'inf_params/imputed/1_rest_eyes_closed.npy',
       'inf_params/means.npy',
       'inf_params/covs.npy',
       'summary_stats/fo.npy',
@@ -158,7 +165,6 @@ describe('osl-dynamics layout', () => {
 
   it('writes MAT-files with named variables and CSVs beside the npy files when asked', async () => {
     const folder = path.join(dir, 'all');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(folder);
     const files = await writeRunLayout(folder, content(), { formats: ['mat', 'csv'], report: false });
     const paths = files.map((f) => f.path);
@@ -196,6 +202,31 @@ describe('osl-dynamics layout', () => {
     expect(() => planRunLayout(content(broken), { formats: ['npy'], report: false })).toThrow(
       /fractional occupancy of session S001R01.edf has 1 values for 3 modes/,
     );
+  });
+
+  it('exports a model without modes: its per-session arrays, no α, no summary statistics', async () => {
+    const base = content(null);
+    const noModes: RunExportContent = {
+      ...base,
+      run: { ...base.run, modelKind: 'vrae' },
+      sessions: base.sessions.map((s) => ({ ...s, alpha: null })),
+      means: null,
+      covariances: null,
+    };
+    const paths = planRunLayout(noModes, { formats: ['npy', 'mat', 'csv'], report: true }).map((t) => t.path);
+    expect(paths.filter((p) => p.startsWith('inf_params/'))).toEqual([
+      'inf_params/imputed/1_rest_eyes_closed.npy',
+      'inf_params/imputed/1_rest_eyes_closed.csv',
+      'inf_params/imputed/1_rest_eyes_closed.mat',
+    ]);
+    const folder = path.join(dir, 'vrae');
+    mkdirSync(folder);
+    await writeRunLayout(folder, noModes, { formats: ['csv'], report: true });
+    expect(
+      readFileSync(path.join(folder, 'inf_params/imputed/1_rest_eyes_closed.csv'), 'utf8').split('\n')[0],
+    ).toBe('a,b');
+    expect(readFileSync(path.join(folder, 'model/README.md'), 'utf8')).toContain('--model vrae');
+    expect(readFileSync(path.join(folder, 'report.html'), 'utf8')).toContain('no mode time courses');
   });
 
   it('builds a self-contained report with inline SVG figures and the config as a table', () => {

@@ -20,6 +20,31 @@ const UNITS = 1000;
 const ANALYSIS_SHARE = 0.3;
 
 /**
+ * Summary statistics (and spectra) for the export. A failed analysis does not stop the export: the
+ * files it can write are still worth having, and the reason goes into the notes. Cancel does stop it.
+ */
+async function analysisOrNote(
+  store: ProjectStore,
+  runId: number,
+  spectra: boolean,
+  job: JobHandle,
+  analyse: AnalyseForExport,
+  notes: string[],
+): Promise<ExportAnalysis | null> {
+  try {
+    return await analyse(store, runId, {
+      spectra,
+      signal: job.signal,
+      onProgress: (f) => job.progress('analysing the run', Math.round(f * ANALYSIS_SHARE * UNITS), UNITS),
+    });
+  } catch (error) {
+    if (job.signal.aborted || (error instanceof RpcError && error.code === 'CANCELLED')) throw error;
+    notes.push(`no summary statistics or spectra: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
+/**
  * Exports a run's folder: summary statistics (and spectra) from the analysis service, then the
  * layout written into a temporary folder that replaces `folder` only when complete.
  */
@@ -36,27 +61,18 @@ export async function exportRun(
     const run = new RunRepository(store).get(runId);
     await checkFolderTarget(folder, overwrite);
     // Fail before the (slow) analysis when the run has nothing to export.
-    loadRunExportContent(store, runId, null);
+    const hasModes = loadRunExportContent(store, runId, null).sessions.some((s) => s.alpha !== null);
 
     const notes: string[] = [];
-    let analysis: ExportAnalysis | null = null;
     job.progress('analysing the run', 0, UNITS);
-    try {
-      analysis = await analyse(store, runId, {
-        spectra: wantSpectra,
-        signal: job.signal,
-        onProgress: (f) => job.progress('analysing the run', Math.round(f * ANALYSIS_SHARE * UNITS), UNITS),
-      });
-    } catch (error) {
-      if (job.signal.aborted || (error instanceof RpcError && error.code === 'CANCELLED')) throw error;
-      notes.push(
-        `no summary statistics or spectra: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    if (analysis && wantSpectra && analysis.spectra === null) {
+    const analysis = hasModes ? await analysisOrNote(store, runId, wantSpectra, job, analyse, notes) : null;
+    if (!hasModes) {
+      notes.push(`no summary statistics or spectra: this ${run.modelKind} run has no mode time courses (α)`);
+    } else if (!wantSpectra) {
+      notes.push('spectra were not asked for');
+    } else if (analysis && analysis.spectra === null) {
       notes.push(`no spectra: the analysis could not compute them for this ${run.modelKind} run`);
     }
-    if (!wantSpectra) notes.push('spectra were not asked for');
     job.throwIfCancelled();
 
     const content = loadRunExportContent(store, runId, analysis);

@@ -6,6 +6,12 @@ import type { ProjectStore } from '../../store/projectStore';
 import { RunRepository } from '../../store/runRepository';
 import { storedExportArray } from './storedExportArray';
 
+/**
+ * Per-session arrays left out of a run export: DyNeMo's θ (inference-network internals) and what the
+ * analysis derives from α (it is exported as summary statistics). All stay exportable one by one.
+ */
+const NOT_EXPORTED_PER_SESSION = new Set(['theta_mean', 'theta_std', 'alpha_reweighted', 'alpha_binarised']);
+
 /** How sessions are named everywhere in exports: the label, else the source file, else its number. */
 export function exportSessionName(session: SessionRecord): string {
   if (session.label) return session.label;
@@ -30,14 +36,6 @@ export function loadRunExportContent(
   const datasets = new DatasetRepository(store);
   const dataset = datasets.get(run.datasetId);
   const results = runs.results(runId);
-  const alpha = results.filter((r) => r.kind === 'alpha' && r.arrayId !== null && r.sessionId !== null);
-  if (alpha.length === 0) {
-    throw new RpcError(
-      'INVALID_INPUT',
-      `run ${runId} is ${run.status} and has no α time courses to export; only a completed run has results`,
-      { field: 'runId', runId, status: run.status },
-    );
-  }
   let samplingRate = dataset.samplingRateHz;
   let channelNames = dataset.channels.map((c) => c.name);
   if (run.preparationId !== null) {
@@ -47,14 +45,23 @@ export function loadRunExportContent(
     channelNames = Array.isArray(fitted.channelNames) ? fitted.channelNames : [];
   }
   const analysed = new Map(analysis?.sessions.map((s) => [s.sessionId, s.sessionName]) ?? []);
-  const sessions = alpha
-    .map((r) => {
-      const session = datasets.session(r.sessionId!);
+  const perSession = results.filter(
+    (r) => r.arrayId !== null && r.sessionId !== null && !NOT_EXPORTED_PER_SESSION.has(r.kind),
+  );
+  const sessionIds = [...new Set(perSession.map((r) => r.sessionId!))];
+  const sessions = sessionIds
+    .map((sessionId) => {
+      const session = datasets.session(sessionId);
+      const mine = perSession.filter((r) => r.sessionId === sessionId);
+      const alpha = mine.find((r) => r.kind === 'alpha');
       return {
         ordinal: session.ordinal,
-        sessionId: session.id,
-        name: analysed.get(session.id) ?? exportSessionName(session),
-        alpha: storedExportArray(store, r.arrayId!),
+        sessionId,
+        name: analysed.get(sessionId) ?? exportSessionName(session),
+        alpha: alpha ? storedExportArray(store, alpha.arrayId!) : null,
+        others: mine
+          .filter((r) => r.kind !== 'alpha')
+          .map((r) => ({ kind: r.kind, array: storedExportArray(store, r.arrayId!) })),
       };
     })
     .sort((a, b) => a.ordinal - b.ordinal)
@@ -68,6 +75,13 @@ export function loadRunExportContent(
   const nChannels = covariances?.shape[1] ?? means?.shape[1] ?? channelNames.length;
   if (channelNames.length !== nChannels) {
     channelNames = Array.from({ length: nChannels }, (_, i) => `channel_${i + 1}`);
+  }
+  if (sessions.length === 0 && means === null && covariances === null) {
+    throw new RpcError(
+      'INVALID_INPUT',
+      `run ${runId} is ${run.status} and has no results to export; only a completed run has results`,
+      { field: 'runId', runId, status: run.status },
+    );
   }
   const epochs = runs.epochMetrics(runId).map((e) => ({
     index: e.epoch,
