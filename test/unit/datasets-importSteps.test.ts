@@ -17,6 +17,17 @@ describe('firstNonFinite', () => {
     }
   });
 
+  it('finds the first bad value at every position of a four-value step and in the tail', () => {
+    for (let length = 1; length <= 11; length++) {
+      for (let at = 0; at < length; at++) {
+        const values = new Float32Array(length).fill(2.5);
+        values[at] = Number.NaN;
+        if (at + 1 < length) values[at + 1] = Number.POSITIVE_INFINITY;
+        expect(firstNonFinite(values), `length ${length}, bad at ${at}`).toBe(at);
+      }
+    }
+  });
+
   it('looks only inside a subarray view', () => {
     const backing = new Float32Array([Number.NaN, 1, 2, 3, Number.NaN]);
     expect(firstNonFinite(backing.subarray(1, 4))).toBe(-1);

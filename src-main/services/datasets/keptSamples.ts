@@ -7,12 +7,25 @@ const EXPONENT_BITS = 0x7f800000;
 
 /**
  * Index of the first NaN or ±Infinity in `values`, or -1. Tests the float32 exponent bits as
- * integers: measured here ~6 GB/s against ~1 GB/s for the per-value loop with Number.isFinite,
- * which matters because a clean recording is scanned in full.
+ * integers, four values per step: measured here ~2-3 GB/s under load against ~1 GB/s for a
+ * per-value loop with Number.isFinite (and ~1.3 GB/s one value per step), which matters because
+ * a clean recording is scanned in full on the importing thread.
  */
 export function firstNonFinite(values: Float32Array): number {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  for (let i = 0; i < bits.length; i++) {
+  const whole = bits.length - (bits.length % 4);
+  let i = 0;
+  for (; i < whole; i += 4) {
+    if (
+      (bits[i]! & EXPONENT_BITS) === EXPONENT_BITS ||
+      (bits[i + 1]! & EXPONENT_BITS) === EXPONENT_BITS ||
+      (bits[i + 2]! & EXPONENT_BITS) === EXPONENT_BITS ||
+      (bits[i + 3]! & EXPONENT_BITS) === EXPONENT_BITS
+    ) {
+      break;
+    }
+  }
+  for (; i < bits.length; i++) {
     if ((bits[i]! & EXPONENT_BITS) === EXPONENT_BITS) return i;
   }
   return -1;
