@@ -3,7 +3,6 @@ import { float32Values } from './tensorValues';
 import { denseGradKernel, denseKernel } from './denseKernels';
 import { ShapeError } from './floatArrays';
 import type { DenseParams, DenseShape } from './denseReference';
-import { sigmoid, softplus } from './softplus';
 
 /**
  * x · W + b over the last axis of x ([..., K] → [..., N]) as one op with a custom gradient. The
@@ -52,18 +51,30 @@ export function dense<R extends tf.Rank>(
     };
     const z = denseKernel(shape, params);
     let y = z;
+    // softplus'(z) = sigmoid(z), kept from the forward pass: both from one exp per element.
+    let slope: Float32Array | null = null;
     if (soft || shift !== 0) {
       y = new Float32Array(z.length);
-      for (let i = 0; i < z.length; i++) y[i] = (soft ? softplus(z[i]!) : z[i]!) + shift;
+      if (soft) slope = new Float32Array(z.length);
+      for (let i = 0; i < z.length; i++) {
+        const v = z[i]!;
+        if (slope) {
+          const e = Math.exp(-Math.abs(v));
+          y[i] = (v > 0 ? v : 0) + Math.log1p(e) + shift;
+          slope[i] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+        } else {
+          y[i] = v + shift;
+        }
+      }
     }
     return {
       value: tf.tensor(y, outShape),
       gradFunc: (dy: tf.Tensor) => {
         let dz = f32(dy);
-        if (soft) {
+        if (slope) {
           const dOut = dz;
           dz = new Float32Array(z.length);
-          for (let i = 0; i < z.length; i++) dz[i] = dOut[i]! * sigmoid(z[i]!);
+          for (let i = 0; i < z.length; i++) dz[i] = dOut[i]! * slope[i]!;
         }
         const g = denseGradKernel(shape, params, dz);
         const grads = [tf.tensor(g.dx, ts[0]!.shape), tf.tensor(g.dKernel, [K, N])];

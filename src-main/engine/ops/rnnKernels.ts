@@ -12,6 +12,7 @@ import {
   type RnnShape,
 } from './rnnReference';
 import { requireLength } from './floatArrays';
+import { takeBuffer } from './bufferPool';
 
 /** float32 RNN kernels: native when loaded, else the TypeScript reference. */
 
@@ -25,7 +26,8 @@ export function rnnForwardNative(
   validateRnn(shape, p);
   const { batch: B, steps: T, inputSize: I, units: H } = shape;
   const hidden = new Float32Array(B * T * H);
-  const tape = new Float32Array(B * T * tapeWidth(H));
+  // Pooled: the native forward pass writes every entry, and rnnSequence returns it after backward.
+  const tape = takeBuffer(B * T * tapeWidth(H));
   native.rnnForward(
     cellCode(shape),
     B,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { float32Values } from './tensorValues';
 import { rnnBackwardKernel, rnnForwardKernel } from './rnnKernels';
 import { ShapeError } from './floatArrays';
+import { returnBuffer } from './bufferPool';
 import type { RnnCell, RnnParams, RnnShape } from './rnnReference';
 
 /**
@@ -69,10 +70,15 @@ export function rnnSequence(x: tf.Tensor3D, weights: RnnWeights, options: RnnSeq
       initialC: hasC ? f32(ts[hasH ? 5 : 4]!) : undefined,
     };
     const forward = rnnForwardKernel(shape, params);
+    let consumed = false;
     return {
       value: tf.tensor3d(forward.hidden, [B, T, H]),
       gradFunc: (dy: tf.Tensor) => {
+        if (consumed) throw new Error('rnnSequence: backward pass ran twice for one forward pass');
+        consumed = true;
         const g = rnnBackwardKernel(shape, params, forward, f32(dy), wantDx);
+        // The tape is dead after the backward pass; the next step's forward pass reuses it.
+        returnBuffer(forward.tape);
         const grads: tf.Tensor[] = [
           wantDx ? tf.tensor(g.dx, ts[0]!.shape) : tf.zeros(ts[0]!.shape),
           tf.tensor(g.dKernel, ts[1]!.shape),
