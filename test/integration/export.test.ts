@@ -18,6 +18,7 @@ import {
   tinyDynemoConfig,
   type Harness,
 } from './training-harness';
+import { tinyDvaeConfig } from './gaps-helpers';
 
 let entry: string;
 let h: Harness;
@@ -390,6 +391,32 @@ describe('exports.resultArray', () => {
     });
     expect((await npy(file)).shape).toEqual([3, 4, 4]);
   });
+});
+
+describe('exporting a model without modes', () => {
+  it('writes the config, run facts and report of a VRAE run, and says why there are no statistics', async () => {
+    const datasetId = (await h.call('datasets.list', {}))[0]!.id;
+    const mark = h.events.length;
+    const vrae = await h.call('runs.start', { datasetId, modelKind: 'vrae', config: tinyDvaeConfig() });
+    expect(await h.finished(vrae.id, mark, 120_000)).toBe('completed');
+    const folder = path.join(h.dir, 'out', 'vrae');
+    const result = await h.call('exports.run', { runId: vrae.id, folder, formats: ['npy'], report: true });
+    expect(result.files.map((f) => f.path)).toEqual([
+      'model/config.json',
+      'model/run.json',
+      'model/README.md',
+      'report.html',
+    ]);
+    expect(result.notes).toEqual([
+      'no summary statistics or spectra: this vrae run has no mode time courses (α)',
+    ]);
+    const config = JSON.parse(readFileSync(path.join(folder, 'model/config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(config).toEqual((await h.call('runs.get', { runId: vrae.id })).config);
+    expect(readFileSync(path.join(folder, 'model/README.md'), 'utf8')).toContain('--model vrae');
+  }, 150_000);
 });
 
 describe('modescope export', () => {

@@ -76,7 +76,9 @@ export function loadRunExportContent(
   if (channelNames.length !== nChannels) {
     channelNames = Array.from({ length: nChannels }, (_, i) => `channel_${i + 1}`);
   }
-  if (sessions.length === 0 && means === null && covariances === null) {
+  // A completed run always has its config, facts and curves to export, even without arrays (a VRAE
+  // trained on data without gaps keeps only its weights); an unfinished one without arrays has nothing.
+  if (run.status !== 'completed' && sessions.length === 0 && means === null && covariances === null) {
     throw new RpcError(
       'INVALID_INPUT',
       `run ${runId} is ${run.status} and has no results to export; only a completed run has results`,
