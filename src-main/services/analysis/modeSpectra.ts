@@ -17,20 +17,23 @@ import type { RunContext } from './runContext';
  * aligned and gives no spectra. A model trained on data without those steps (raw, or only
  * standardised/filtered) is regressed on the data it was trained on.
  *
- * Settings (fixed, recorded with the result): windows of 2 s (shortened to a quarter of the
+ * Settings (fixed, recorded with the result): windows of 2 s (at least 32 samples; shortened to a quarter of the
  * shortest session's finite samples when needed), a step of 0.08 s (osl-dynamics' tutorials use
- * 20 samples at 250 Hz), 0.5–45 Hz (capped at Nyquist), channels standardised, windows wholly
- * inside the data. Coherences only for at most 16 channels (their size grows as C²).
+ * 20 samples at 250 Hz) lengthened in long sessions so that a session has at most 4,000 windows
+ * (the cost grows with windows × channels; the 2 s windows overlap heavily even then, so little
+ * is lost), 0.5–45 Hz (capped at Nyquist), channels standardised, windows wholly inside the data. Coherences only for at most 16 channels (their size grows as C²).
  * Samples where α or the data are not finite (gaps) are dropped and the rest joined, so a window
  * across a joined gap mixes the two sides; gaps are rare and short in practice.
  */
 
 export const MAX_COHERENCE_CHANNELS = 16;
+export const MAX_WINDOWS_PER_SESSION = 4000;
 
 const EMBEDDING_STEPS = new Set(['tde', 'tde_pca', 'amplitude_envelope']);
 
 export interface SpectraSettings {
   windowLength: number;
+  /** The step of the longest session (shorter sessions may use a shorter one, never below 0.08 s). */
   stepSize: number;
   frequencyRange: [number, number] | null;
 }
@@ -112,10 +115,20 @@ function sessionData(store: ProjectStore, context: RunContext, plan: DataPlan, i
   return { data, nChannels };
 }
 
-export function spectraSettings(samplingRate: number, shortestValid: number): SpectraSettings | null {
-  const windowLength = Math.min(Math.round(2 * samplingRate), Math.floor(shortestValid / 4));
+/** The step for a session of `nValid` samples: 0.08 s, or longer to keep within the window cap. */
+export function sessionStepSize(samplingRate: number, nValid: number): number {
+  return Math.max(1, Math.round(0.08 * samplingRate), Math.ceil(nValid / MAX_WINDOWS_PER_SESSION));
+}
+
+export function spectraSettings(
+  samplingRate: number,
+  shortestValid: number,
+  longestValid: number = shortestValid,
+): SpectraSettings | null {
+  // At low rates (envelopes) 2 s holds too few samples for a spectrum: at least 32 then.
+  const windowLength = Math.min(Math.max(Math.round(2 * samplingRate), 32), Math.floor(shortestValid / 4));
   if (windowLength < 16) return null;
-  const stepSize = Math.max(1, Math.round(0.08 * samplingRate));
+  const stepSize = sessionStepSize(samplingRate, longestValid);
   const nyquist = samplingRate / 2;
   const frequencyRange: [number, number] | null = nyquist > 1 ? [0.5, Math.min(45, nyquist)] : null;
   return { windowLength, stepSize, frequencyRange };
@@ -154,8 +167,9 @@ export async function computeModeSpectra(
     });
   }
   const C = packed[0]!.nChannels;
-  const shortest = Math.min(...packed.map((p) => p.alpha.length / K));
-  const settings = spectraSettings(context.samplingRate, shortest);
+  const lengths = packed.map((p) => p.alpha.length / K);
+  const shortest = Math.min(...lengths);
+  const settings = spectraSettings(context.samplingRate, shortest, Math.max(...lengths));
   if (!settings) {
     return {
       spectra: null,
@@ -175,7 +189,7 @@ export async function computeModeSpectra(
       result = regressionSpectra(data, C, alpha, K, {
         samplingRate: context.samplingRate,
         windowLength: settings.windowLength,
-        stepSize: settings.stepSize,
+        stepSize: sessionStepSize(context.samplingRate, alpha.length / K),
         ...(settings.frequencyRange ? { frequencyRange: settings.frequencyRange } : {}),
         coherence: withCoherence,
       });
