@@ -22,6 +22,7 @@ import {
   type SessionArrays,
 } from './gapResults';
 import { gapWindow } from './gapWindow';
+import { imputeInSegments } from './segmentedImputation';
 
 export interface GapServiceDeps {
   projects: ProjectService;
@@ -154,9 +155,30 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
           const chosen = sessions.filter((_, i) => withGaps[i]);
           const refs = selected.refs.filter((_, i) => withGaps[i]);
           const options = { iterations: request.iterations, samples: request.samples, seed: request.seed };
-          const results = await perSession(job, 'imputing', chosen, (s, i) =>
-            imputeSession(model, s, options, `session ${refs[i]!.sessionId}`),
-          );
+          const results = [];
+          for (let i = 0; i < chosen.length; i++) {
+            const label = `session ${refs[i]!.sessionId}`;
+            results.push(
+              await imputeInSegments(
+                imputeSession,
+                model,
+                chosen[i]!,
+                options,
+                label,
+                async (done, total) => {
+                  job.throwIfCancelled();
+                  job.progress(
+                    `imputing session ${i + 1} of ${chosen.length}${total > 1 ? `, part ${done + 1} of ${total}` : ''}`,
+                    i * 1000 + Math.floor((1000 * done) / total),
+                    chosen.length * 1000,
+                  );
+                  await yieldToEvents();
+                  job.throwIfCancelled();
+                },
+              ),
+            );
+          }
+          job.progress('storing the imputations', chosen.length * 1000, chosen.length * 1000);
           const sets: SessionArrays[] = results.map((r, i) => ({
             sessionId: refs[i]!.sessionId,
             shape: [chosen[i]!.nSamples, chosen[i]!.nChannels],
