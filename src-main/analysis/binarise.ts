@@ -45,6 +45,11 @@ export interface GmmBinariseOptions extends TwoComponentFitOptions {
    * by sample (may be non-monotone in α when the components' variances differ).
    */
   decision?: 'threshold' | 'responsibility';
+  /**
+   * Fit only these modes (default: all). The others are reported like constant modes (never on,
+   * no fit). Lets a caller fit one mode at a time and yield in between on long recordings.
+   */
+  modes?: readonly number[];
 }
 
 export interface ModeThreshold {
@@ -107,10 +112,20 @@ export function gmmBinarise(
   }
   if (nSamples < 2) throw new AnalysisInputError('alpha', `needs at least 2 samples, got ${nSamples}`);
 
+  const only = options.modes === undefined ? null : new Set(options.modes);
+  for (const k of only ?? []) {
+    if (!Number.isInteger(k) || k < 0 || k >= nModes) {
+      throw new AnalysisInputError('modes', `holds ${k}, which is not a mode index in 0..${nModes - 1}`);
+    }
+  }
   const states = new Uint8Array(alpha.length);
   const modes: ModeThreshold[] = [];
   const column = new Float64Array(nSamples);
   for (let k = 0; k < nModes; k++) {
+    if (only && !only.has(k)) {
+      modes.push({ threshold: Infinity, standardisedThreshold: Infinity, fit: null });
+      continue;
+    }
     let mean = 0;
     for (let t = 0; t < nSamples; t++) {
       const a = alpha[t * nModes + k]!;

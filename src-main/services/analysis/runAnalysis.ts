@@ -153,12 +153,17 @@ async function computeSummaries(
     await yieldToEventLoop();
     throwIfAborted(options.signal);
     const alpha = readArray(store, session.alphaArrayId) as Float32Array;
-    const states = analyseSessionStates(
+    const nSessions = context.sessions.length;
+    const states = await analyseSessionStates(
       alpha,
       K,
       context.covariances,
       context.samplingRate,
       session.sessionName,
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onMode: (done) => options.onProgress?.((progressShare * (i + done / K)) / nSessions),
+      },
     );
     computed.push({
       summary: {

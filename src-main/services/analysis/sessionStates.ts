@@ -1,3 +1,4 @@
+import { RpcError } from '../../../src-shared/rpc/errors';
 import { gmmBinarise, reweightAlphas, summaryStatistics } from '../../analysis';
 import { finiteRowRanges, packRows, unpackRows, type RowRange } from './finiteRows';
 
@@ -7,6 +8,8 @@ import { finiteRowRanges, packRows, unpackRows, type RowRange } from './finiteRo
  * logit α per mode (osl-dynamics' `gmm_time_courses`), and the summary statistics of those
  * states. As osl-dynamics' DyNeMo tutorials do, the mixture is fitted to the reweighted α when the
  * model has covariances, else to the raw α.
+ *
+ * Fitting one mode at a time with `modes: [k]` gives exactly the states of fitting all together.
  *
  * Gaps: the mixture is fitted to all finite rows of the session together, but the statistics are
  * taken per gap-free stretch and pooled (a visit interrupted by a gap counts as two visits, the
@@ -81,25 +84,42 @@ function pooledSummary(
   };
 }
 
-export function analyseSessionStates(
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Fits one mode at a time and yields between modes, so a long session neither holds the services
+ * process for all its modes at once nor delays a cancel (checked between modes) until the end.
+ */
+export async function analyseSessionStates(
   alpha: ArrayLike<number>,
   nModes: number,
   covariances: Float64Array | null,
   samplingRate: number,
   sessionName: string,
-): SessionStates {
+  control: { signal?: AbortSignal; onMode?: (done: number) => void } = {},
+): Promise<SessionStates> {
   const nRows = alpha.length / nModes;
   const ranges = finiteRowRanges([alpha], [nModes]);
   const packed = packRows(alpha, nModes, ranges);
   if (packed.length === 0) throw new NoValidSamplesError(sessionName);
   const packedReweighted = covariances ? reweightAlphas(packed, nModes, covariances) : null;
-  const { states, modes } = gmmBinarise(packedReweighted ?? packed, nModes);
-  const statesFloat = Float64Array.from(states);
+  const input = packedReweighted ?? packed;
+  const states = new Float64Array(input.length);
+  const thresholds: (number | null)[] = [];
+  for (let k = 0; k < nModes; k++) {
+    await yieldToEventLoop();
+    if (control.signal?.aborted) throw new RpcError('CANCELLED', 'analysis cancelled');
+    const fitted = gmmBinarise(input, nModes, { modes: [k] });
+    for (let i = k; i < states.length; i += nModes) states[i] = fitted.states[i]!;
+    const threshold = fitted.modes[k]!.threshold;
+    thresholds.push(Number.isFinite(threshold) ? threshold : null);
+    control.onMode?.(k + 1);
+  }
   return {
     reweighted: packedReweighted ? unpackRows(packedReweighted, nModes, ranges, nRows) : null,
-    binarised: unpackRows(statesFloat, nModes, ranges, nRows),
-    summary: pooledSummary(statesFloat, nModes, ranges, samplingRate),
-    thresholds: modes.map((m) => (Number.isFinite(m.threshold) ? m.threshold : null)),
+    binarised: unpackRows(states, nModes, ranges, nRows),
+    summary: pooledSummary(states, nModes, ranges, samplingRate),
+    thresholds,
     binarisedFrom: packedReweighted ? 'reweighted' : 'raw',
     nValidSamples: packed.length / nModes,
   };
