@@ -205,6 +205,13 @@ describe('exports.run', () => {
       free_energy: detail.freeEnergy,
     });
     expect(runJson.engine).toBe(detail.backend);
+    const logged = h.services.projects
+      .require()
+      .listActions()
+      .filter((a) => a.kind === 'exports.run');
+    expect(logged.at(-1)?.cli).toBe(
+      `modescope export --project ${JSON.stringify(projectPath)} --run ${runId} --out ${JSON.stringify(folder)} --format npy,mat,csv`,
+    );
     const report = readFileSync(path.join(folder, 'report.html'), 'utf8');
     expect((report.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(6);
     expect(report).not.toMatch(/<script|src=|href=/i);

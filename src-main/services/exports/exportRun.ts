@@ -19,6 +19,17 @@ export type AnalyseForExport = (
 const UNITS = 1000;
 const ANALYSIS_SHARE = 0.3;
 
+/** The `modescope export` command that repeats an export. */
+export function exportCommandLine(projectPath: string, request: Omit<ExportRunRequest, 'jobId'>): string {
+  return [
+    `modescope export --project ${JSON.stringify(projectPath)} --run ${request.runId}`,
+    `--out ${JSON.stringify(request.folder)} --format ${request.formats.join(',')}`,
+    ...(request.report ? [] : ['--no-report']),
+    ...(request.spectra === false ? ['--no-spectra'] : []),
+    ...(request.overwrite ? ['--overwrite'] : []),
+  ].join(' ');
+}
+
 /**
  * Summary statistics (and spectra) for the export. A failed analysis does not stop the export: the
  * files it can write are still worth having, and the reason goes into the notes. Cancel does stop it.
@@ -90,6 +101,13 @@ export async function exportRun(
       }),
     );
     job.progress('done', UNITS, UNITS);
+    if (!store.readOnly) {
+      store.appendAction({
+        kind: 'exports.run',
+        payload: { runId, folder, formats, report, spectra: wantSpectra, overwrite },
+        cli: exportCommandLine(store.path, request),
+      });
+    }
     return {
       runId,
       folder,
