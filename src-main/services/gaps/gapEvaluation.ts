@@ -10,6 +10,7 @@ import {
 import { evaluateImputers } from '../../imputation/evaluate';
 import { gaussianProcessInterpolation } from '../../imputation/gaussianProcessInterpolation';
 import type { MaskedSession } from '../../imputation/missingEntries';
+import { imputeInSegments } from './segmentedImputation';
 
 /**
  * The evaluation users run on their own held-out sessions: hide all-channel gaps (and optionally
@@ -80,20 +81,36 @@ export async function runGapEvaluation(
   const total = EVALUATION_METHODS.length * sessions.length;
   let done = 0;
   const step =
-    (name: string, fill: (s: MaskedSession) => Float32Array): Imputer =>
+    (name: string, fill: (s: MaskedSession) => Float32Array | Promise<Float32Array>): Imputer =>
     async (s) => {
       throwIfCancelled();
       onProgress(`${name}: session ${(done % sessions.length) + 1} of ${sessions.length}`, done, total);
       // Let progress and a cancel through between sessions.
       await new Promise<void>((resolve) => setImmediate(resolve));
       throwIfCancelled();
-      const out = fill(s);
+      const out = await fill(s);
       done++;
       onProgress(`${name} done`, done, total);
       return out;
     };
+  const modelOptions = { iterations: settings.iterations, samples: 0, seed: settings.seed };
   const imputers: Record<string, Imputer> = {
-    model: step('model', (s) => imputeSession(model, s, { iterations: settings.iterations }).imputed),
+    // In segments, like gaps.impute, so a long held-out session does not hold the process.
+    model: step('model', async (s) => {
+      const r = await imputeInSegments(
+        imputeSession,
+        model,
+        s,
+        modelOptions,
+        'held-out session',
+        async () => {
+          throwIfCancelled();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          throwIfCancelled();
+        },
+      );
+      return r.imputed;
+    }),
     linear: step('linear', linearInterpolation),
     locf: step('last observation carried forward', lastObservationCarriedForward),
     channel_mean: step('channel mean', channelMean),
