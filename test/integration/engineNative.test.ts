@@ -223,6 +223,34 @@ describe.skipIf(!native)('native kernels vs TypeScript reference', () => {
       });
     }
 
+    for (const diagonal of [false, true]) {
+      it(`${isa} mvnMixtureLogLik backward without the data gradient (${diagonal ? 'diagonal' : 'full'})`, () => {
+        const k = native!;
+        const [B, T, C, K] = [2, 11, 6, 3];
+        const shape = { batch: B, steps: T, channels: C, modes: K, diagonal };
+        const mask = new Float32Array(B * T).fill(1);
+        mask[4] = 0;
+        const p = {
+          x: random32(B * T * C, 70),
+          alpha: f32(randomSimplex(B * T, K, 71)),
+          covariances: diagonal ? random32(K * C, 72).map((v) => 1 + 0.5 * v) : f32(randomSpd(K, C, 72)),
+          means: random32(K * C, 73, 0.5),
+          mask,
+        };
+        const d = random32(B * T, 74);
+        withIsa(k, isa, () => {
+          const all = mvnMixtureLogLikGradNative(k, shape, p, d);
+          const noDx = mvnMixtureLogLikGradNative(k, shape, p, d, null, false);
+          expect(noDx.dx.length).toBe(0);
+          expect(Array.from(noDx.dAlpha)).toEqual(Array.from(all.dAlpha));
+          expect(Array.from(noDx.dCovariances)).toEqual(Array.from(all.dCovariances));
+          expect(Array.from(noDx.dMeans)).toEqual(Array.from(all.dMeans));
+          const r = mvnMixtureLogLikGradReference(shape, p, d);
+          expect(relativeError(all.dx, r.dx)).toBeLessThan(TOL);
+        });
+      });
+    }
+
     it(`${isa} Adam update over a flat block agrees with the reference over several steps`, () => {
       const k = native!;
       const n = 10_001;

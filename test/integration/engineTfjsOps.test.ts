@@ -220,6 +220,19 @@ describe('engine tfjs ops', () => {
       grads.forEach((g, i) =>
         expect(relativeError(g.dataSync(), expected[i]!), `input ${i}`).toBeLessThan(1e-5),
       );
+      // Without the data gradient: zeros for x, every other gradient unchanged.
+      const noDx = tf.grads((x, a, d, m) =>
+        mvnMixtureLogLik(x as tf.Tensor3D, a as tf.Tensor3D, d!, {
+          means: m as tf.Tensor2D,
+          mask,
+          dataGradient: false,
+        })
+          .mul(wt)
+          .sum(),
+      )([xt, at, dt, mt]);
+      expect(Array.from(noDx[0]!.dataSync()).every((v) => v === 0)).toBe(true);
+      for (let i = 1; i < 4; i++)
+        expect(relativeError(noDx[i]!.dataSync(), expected[i]!), `input ${i} without dx`).toBeLessThan(1e-5);
     });
   }
 

@@ -298,7 +298,7 @@ Napi::Value MvnBackward(const Napi::CallbackInfo& info) {
   ParseMvnCommon(p, a);
   const size_t B = a.batch, T = a.steps, C = a.channels, K = a.modes;
   a.d_log_lik = p.Floats(10, "dLogLik", B * T);
-  a.dx = p.Floats(11, "dx", B * T * C);
+  a.dx = p.Floats(11, "dx", B * T * C, true);  // null: data gradient not wanted
   a.d_alpha = p.Floats(12, "dAlpha", B * T * K);
   a.d_means = p.Floats(13, "dMeans", K * C, true);
   if ((a.d_means == nullptr) != (a.means == nullptr)) p.Fail("dMeans must be given exactly when means are");

@@ -49,7 +49,7 @@ struct MvnArgs {
   float* factor_cache;
   // Backward only.
   const float* d_log_lik;
-  float* dx;
+  float* dx;  // null: the data gradient is not wanted
   float* d_alpha;
   float* d_means;  // null when means is null
   float* d_covariances;

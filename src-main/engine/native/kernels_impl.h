@@ -896,7 +896,7 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
   const int C = a.channels, K = a.modes, P = static_cast<int>(tri(C));
   const int KP = round_up(K, VL);  // α rows padded so the dD update is lane-wise over modes
   const int64_t N = static_cast<int64_t>(a.batch) * a.steps;
-  memset(a.dx, 0, sizeof(float) * N * C);
+  if (a.dx) memset(a.dx, 0, sizeof(float) * N * C);
   memset(a.d_alpha, 0, sizeof(float) * N * K);
   int64_t* points = static_cast<int64_t*>(malloc(sizeof(int64_t) * (N > 0 ? N : 1)));
   const int64_t count = observed_points(a, points);
@@ -1037,9 +1037,11 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
           for (int m = 0; m < grp.lanes; ++m) a.d_alpha[grp.index[m] * K + k0 + q] = da[m];
         }
       }
-      for (int c = 0; c < C; ++c) {
-        const vf gs = g * s[c];
-        for (int m = 0; m < grp.lanes; ++m) a.dx[grp.index[m] * C + c] = -gs[m];
+      if (a.dx) {
+        for (int c = 0; c < C; ++c) {
+          const vf gs = g * s[c];
+          for (int m = 0; m < grp.lanes; ++m) a.dx[grp.index[m] * C + c] = -gs[m];
+        }
       }
       // dD_k += α_k G and dμ_k += α_k g s: lane-wise over modes, one broadcast per (element, lane).
       for (int m = 0; m < VL; ++m)
@@ -1120,7 +1122,8 @@ static MvnFailure mvn_diag(const MvnArgs& a, bool backward) {
       if (a.mask && a.mask[n] == 0.0f) {
         if (!backward) a.log_lik[n] = 0.0f;
         else {
-          for (int c = 0; c < C; ++c) a.dx[n * C + c] = 0.0f;
+          if (a.dx)
+            for (int c = 0; c < C; ++c) a.dx[n * C + c] = 0.0f;
           for (int k = 0; k < K; ++k) a.d_alpha[n * K + k] = 0.0f;
         }
         continue;
@@ -1153,7 +1156,7 @@ static MvnFailure mvn_diag(const MvnArgs& a, bool backward) {
       const float g = a.d_log_lik[n];
       for (int c = 0; c < C; ++c) {
         gdiag[c] = -0.5f * g * (1.0f / v[c] - s[c] * s[c]);
-        a.dx[n * C + c] = -g * s[c];
+        if (a.dx) a.dx[n * C + c] = -g * s[c];
       }
       float* dcov = d_cov_acc.get() + static_cast<size_t>(task) * K * C;
       float* dmean = a.means ? d_mean_acc.get() + static_cast<size_t>(task) * K * C : nullptr;

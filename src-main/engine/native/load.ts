@@ -113,7 +113,8 @@ export interface NativeKernels {
     covariances: Float32Array,
     mask: Float32Array | null,
     dLogLik: Float32Array,
-    dx: Float32Array,
+    /** null skips the gradient with respect to the data. */
+    dx: Float32Array | null,
     dAlpha: Float32Array,
     dMeans: Float32Array | null,
     dCovariances: Float32Array,

@@ -54,12 +54,13 @@ export function mvnMixtureLogLikGradNative(
   p: MvnMixtureParams<Float32Array>,
   dLogLik: Float32Array,
   factors: MvnFactors | null = null,
+  withDataGradient = true,
 ): MvnMixtureGradients<Float32Array> {
   validateMvnMixture(shape, p);
   const { batch: B, steps: T, channels: C, modes: K } = shape;
   requireLength('dLogLik', dLogLik, B * T, `[${B}, ${T}]`);
   const g: MvnMixtureGradients<Float32Array> = {
-    dx: new Float32Array(B * T * C),
+    dx: new Float32Array(withDataGradient ? B * T * C : 0),
     dAlpha: new Float32Array(B * T * K),
     dMeans: new Float32Array(p.means ? K * C : 0),
     dCovariances: new Float32Array(p.covariances.length),
@@ -76,7 +77,7 @@ export function mvnMixtureLogLikGradNative(
     p.covariances,
     maskArray(p.mask),
     dLogLik,
-    g.dx,
+    withDataGradient ? g.dx : null,
     g.dAlpha,
     p.means ? g.dMeans : null,
     g.dCovariances,
@@ -89,7 +90,8 @@ export function mvnMixtureLogLikGradNative(
 /** A forward pass whose backward pass may follow once (the training path). */
 export interface MvnMixtureTrainingPass {
   logLik: Float32Array;
-  backward(dLogLik: Float32Array): MvnMixtureGradients<Float32Array>;
+  /** Without the data gradient, dx comes back empty where the native kernels skip it. */
+  backward(dLogLik: Float32Array, withDataGradient?: boolean): MvnMixtureGradients<Float32Array>;
   /** Frees what the forward kept; backward() calls it itself. */
   release(): void;
 }
@@ -133,9 +135,16 @@ export function mvnMixtureLogLikForTraining(
   };
   return {
     logLik,
-    backward: (d) => {
+    backward: (d, withDataGradient = true) => {
       try {
-        return mvnMixtureLogLikGradNative(native, shape, { ...p, mask: mask ?? undefined }, d, factors);
+        return mvnMixtureLogLikGradNative(
+          native,
+          shape,
+          { ...p, mask: mask ?? undefined },
+          d,
+          factors,
+          withDataGradient,
+        );
       } finally {
         release();
       }

@@ -18,6 +18,11 @@ export interface MvnMixtureLogLikOptions {
   means?: tf.Tensor2D;
   /** [B, T]; 1 = observed. */
   mask?: tf.Tensor2D;
+  /**
+   * false when x is data rather than a function of trained parameters: the backward pass then
+   * skips dL/dx and reports zeros for it.
+   */
+  dataGradient?: boolean;
 }
 
 const f32 = float32Values;
@@ -50,6 +55,7 @@ export function mvnMixtureLogLik(
   };
   const mask = options.mask ? f32(options.mask.toFloat()) : undefined;
   const hasMeans = options.means !== undefined;
+  const wantDx = options.dataGradient !== false;
   const inputs: tf.Tensor[] = [x, alpha, covariances];
   if (options.means) inputs.push(options.means);
 
@@ -68,9 +74,11 @@ export function mvnMixtureLogLik(
     return {
       value: tf.tensor2d(logLik, [B, T]),
       gradFunc: (dy: tf.Tensor) => {
-        const g = training ? training.backward(f32(dy)) : mvnMixtureLogLikGradKernel(shape, params, f32(dy));
+        const g = training
+          ? training.backward(f32(dy), wantDx)
+          : mvnMixtureLogLikGradKernel(shape, params, f32(dy));
         const grads: tf.Tensor[] = [
-          tf.tensor(g.dx, ts[0]!.shape),
+          wantDx ? tf.tensor(g.dx, ts[0]!.shape) : tf.zeros(ts[0]!.shape),
           tf.tensor(g.dAlpha, ts[1]!.shape),
           tf.tensor(g.dCovariances, ts[2]!.shape),
         ];

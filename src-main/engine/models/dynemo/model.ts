@@ -336,7 +336,10 @@ export class DynemoModel {
     const post = this.inferencePosterior(x, training, rng);
     const theta = training && rng ? post.mu.add(post.sd.mul(seededNormal([B, T, K], rng))) : post.mu;
     const alpha = this.alphaFromTheta(theta);
-    const logLik = mvnMixtureLogLik(x, alpha, this.covarianceTensor(), { means: this.meansTensor() });
+    const logLik = mvnMixtureLogLik(x, alpha, this.covarianceTensor(), {
+      means: this.meansTensor(),
+      dataGradient: false,
+    });
     const sumCalc = this.config.loss_calc === 'sum';
     const nll = (sumCalc ? logLik.sum(1).mean() : logLik.mean()).neg() as tf.Scalar;
     let kl: tf.Scalar;
