@@ -72,6 +72,14 @@ describe('gaps.impute', () => {
     // The training outputs already held one set; the new one replaced it rather than adding to it.
     expect(resultCount('imputed')).toBe(2);
     expect(resultCount('imputation_std')).toBe(2);
+    expect(
+      new RunRepository(h.services.projects.require())
+        .results(runId, { kind: 'imputation_source' })
+        .map((r) => r.value),
+    ).toEqual([
+      { datasetId: trainSet.id, preparationId: null, samplingRate: 100 },
+      { datasetId: trainSet.id, preparationId: null, samplingRate: 100 },
+    ]);
 
     const sid = trainSet.sessions[0]!.id;
     const truth = sineSession(600, 0, [

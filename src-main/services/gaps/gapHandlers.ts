@@ -19,6 +19,9 @@ import {
   maskStretches,
   replaceSessionResults,
   sessionResult,
+  sessionValue,
+  SOURCE_KIND,
+  type ImputationSource,
   type SessionArrays,
 } from './gapResults';
 import { gapWindow } from './gapWindow';
@@ -91,10 +94,13 @@ function gapResults(store: ProjectStore, runId: number): GapResults {
     if (r.sessionId === null || r.arrayId === null) continue;
     const session = datasets.session(r.sessionId);
     const dataset = datasets.get(session.datasetId);
+    // Imputations made here record their data's rate; the training outputs are on the run's data.
+    const source = sessionValue(store, runId, SOURCE_KIND, r.sessionId) as ImputationSource | undefined;
     const preparationRate =
-      session.datasetId === run.datasetId && run.preparationId !== null
+      source?.samplingRate ??
+      (session.datasetId === run.datasetId && run.preparationId !== null
         ? datasets.preparation(run.preparationId).samplingRateHz
-        : null;
+        : null);
     const { stretches, truncated, missingValues } = maskStretches(store, r.arrayId);
     const shape = arrayInfo(store, r.arrayId).shape;
     const nChannels = shape[1]!;
@@ -186,6 +192,13 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
               imputed: r.imputed,
               imputation_mask: Float32Array.from(r.missing),
               ...(r.std ? { imputation_std: r.std } : {}),
+            },
+            values: {
+              [SOURCE_KIND]: {
+                datasetId: selected.datasetId,
+                preparationId: selected.preparationId,
+                samplingRate: selected.samplingRate,
+              } satisfies ImputationSource,
             },
           }));
           job.throwIfCancelled();

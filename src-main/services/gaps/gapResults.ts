@@ -9,7 +9,20 @@ import { RunRepository, type ResultRecord } from '../../store/runRepository';
  * `denoised`, each a float32 [samples, channels] array. A new result set replaces the old one for
  * the same sessions in one transaction, so readers see either the old set or the new one.
  */
-export const IMPUTATION_KINDS = ['imputed', 'imputation_mask', 'imputation_std'] as const;
+export const IMPUTATION_KINDS = [
+  'imputed',
+  'imputation_mask',
+  'imputation_std',
+  'imputation_source',
+] as const;
+/** Per-session JSON written with an imputation: where the data came from and its rate. */
+export const SOURCE_KIND = 'imputation_source';
+
+export interface ImputationSource {
+  datasetId: number;
+  preparationId: number | null;
+  samplingRate: number;
+}
 export const DENOISED_KIND = 'denoised';
 export const EVALUATION_KIND = 'gap_evaluation';
 
@@ -17,6 +30,8 @@ export interface SessionArrays {
   sessionId: number;
   shape: [number, number];
   arrays: Record<string, Float32Array>;
+  /** Small JSON results of the same set (stored under their kind). */
+  values?: Record<string, unknown>;
 }
 
 export function replaceSessionResults(
@@ -35,17 +50,24 @@ export function replaceSessionResults(
     for (const s of sessions)
       for (const kind of kinds) {
         const data = s.arrays[kind];
-        if (!data) continue;
-        runs.saveResult(runId, {
-          kind,
-          sessionId: s.sessionId,
-          array: { dtype: 'float32', shape: s.shape, data },
-        });
+        const value = s.values?.[kind];
+        if (data)
+          runs.saveResult(runId, {
+            kind,
+            sessionId: s.sessionId,
+            array: { dtype: 'float32', shape: s.shape, data },
+          });
+        else if (value !== undefined) runs.saveResult(runId, { kind, sessionId: s.sessionId, value });
       }
   });
 }
 
-/** The session's result of one kind, or undefined. */
+/** The stored JSON result of one kind for a session, or undefined. */
+export function sessionValue(store: ProjectStore, runId: number, kind: string, sessionId: number): unknown {
+  return new RunRepository(store).results(runId, { kind }).find((r) => r.sessionId === sessionId)?.value;
+}
+
+/** The session's array result of one kind, or undefined. */
 export function sessionResult(
   store: ProjectStore,
   runId: number,
