@@ -95,6 +95,19 @@ test.describe('Export view in web mode', () => {
     await expect(files.locator('[data-path="inf_params/covs.csv"]')).toHaveCount(0);
     expect(existsSync(join(folder, 'inf_params/covs.csv'))).toBe(false);
     expect(readdirSync(served.dir).filter((n) => n.startsWith('.exported'))).toEqual([]);
+
+    // One array on its own: α of the first session as CSV.
+    await expect(page.getByTestId('export-array-kind')).toHaveValue(/^alpha@\d+$/);
+    await expect(page.getByTestId('export-array-path')).toHaveValue(/run\d+_alpha_session\d+\.npy$/);
+    await page.getByTestId('export-array-format').selectOption('csv');
+    await expect(page.getByTestId('export-array-path')).toHaveValue(/run\d+_alpha_session\d+\.csv$/);
+    const one = join(served.dir, 'alpha-one.csv');
+    await page.getByTestId('export-array-path').fill(one);
+    await page.getByTestId('export-array-start').click();
+    await expect(page.getByTestId('export-array-result')).toContainText('float32 [1000 × 3]');
+    expect(readFileSync(one, 'utf8').split('\n')[0]).toBe('mode_1,mode_2,mode_3');
+    await page.getByTestId('export-array-start').click();
+    await expect(page.getByTestId('export-array-error')).toHaveAttribute('data-code', 'ALREADY_EXISTS');
     expect(errors).toEqual([]);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src-shared/domain/run';
+import type { ResultSummary, RunSummary } from '../../src-shared/domain/run';
+import {
+  arrayChoices,
+  arrayFileName,
+  isSuggestedFileName,
+  withFileName,
+} from '../../src-renderer/views/export/arrayTarget';
 import {
   draftProblem,
   emptyDraft,
@@ -83,5 +89,35 @@ describe('export form draft', () => {
       '2.0 KiB',
       '3.0 MiB',
     ]);
+  });
+});
+
+describe('one-array export target', () => {
+  const results: ResultSummary[] = [
+    { kind: 'free_energy', sessionId: null, dtype: null, shape: null },
+    { kind: 'covariances', sessionId: null, dtype: 'float32', shape: [3, 4, 4] },
+    { kind: 'alpha', sessionId: 12, dtype: 'float32', shape: [600, 3] },
+    { kind: 'alpha', sessionId: 11, dtype: 'float32', shape: [500, 3] },
+  ];
+
+  it('lists array results only, by kind then session, named by session', () => {
+    const choices = arrayChoices(results, new Map([[11, 'rest']]));
+    expect(choices.map((c) => [c.key, c.label])).toEqual([
+      ['alpha@11', 'alpha · rest [500 × 3] float32'],
+      ['alpha@12', 'alpha · session 12 [600 × 3] float32'],
+      ['covariances', 'covariances [3 × 4 × 4] float32'],
+    ]);
+  });
+
+  it('suggests file names that follow the choice until the user names the file', () => {
+    const [alpha] = arrayChoices(results, new Map());
+    const name = arrayFileName(4, alpha!, 'mat');
+    expect(name).toBe('run4_alpha_session11.mat');
+    expect(withFileName('', '/home/me', name)).toBe('/home/me/run4_alpha_session11.mat');
+    expect(withFileName('/data/run4_alpha_session11.mat', '/home/me', 'run4_means.csv')).toBe(
+      '/data/run4_means.csv',
+    );
+    expect(isSuggestedFileName('/data/run4_alpha_session11.mat')).toBe(true);
+    expect(isSuggestedFileName('/data/my-alpha.mat')).toBe(false);
   });
 });
