@@ -95,6 +95,7 @@ function checkedSpectrum(shape: number[], data: Float64Array, what: string): Exp
 /** The same values with axes before the last merged: one CSV row per spectrum. */
 function asRows(array: ExportArray): ExportArray {
   const last = array.shape[array.shape.length - 1] ?? 1;
+  if (last === 0) return array;
   return { ...array, shape: [elementCount(array.shape) / last, last] };
 }
 
