@@ -194,9 +194,23 @@ describe('modescope gaps', () => {
     const table = (JSON.parse(json.out) as { table: { rows: unknown[] } }).table;
     expect(table.rows).toHaveLength(10);
 
+    const denoised = await cli(
+      'gaps',
+      'denoise',
+      '--project',
+      project,
+      '--run',
+      String(run.id),
+      '--sessions',
+      'a',
+    );
+    expect(denoised.code, denoised.err).toBe(0);
+    expect(denoised.out).toMatch(/^denoised 1 session\(s\) offline: \d+$/);
+
     const listed = await cli('gaps', 'results', '--project', project, '--run', String(run.id));
     expect(listed.code, listed.err).toBe(0);
     expect(listed.out).toMatch(/2 imputed session\(s\)/);
+    expect(listed.out).toMatch(/session \d+ a\.npy: 60 imputed values in 1 stretch\(es\), denoised/);
     expect(listed.out.match(/^evaluation \d+/gm)).toHaveLength(2);
   }, 180_000);
 

@@ -209,6 +209,16 @@ describe('gaps.impute', () => {
       config: {},
       seed: 0,
     });
+    const untrained = new RunRepository(store).create({
+      datasetId: trainSet.id,
+      modelKind: 'vrae',
+      config: tinyDvaeConfig({ n_channels: 3 }),
+      seed: 0,
+    });
+    const early = await refused(h.call('gaps.impute', { runId: untrained.id }));
+    expect(early.message).toMatch(
+      /run \d+ is queued and has no trained weights yet; finish \(or resume\) its training first/,
+    );
     const kind = await refused(h.call('gaps.impute', { runId: dynemo.id }));
     expect(kind.message).toMatch(/is a dynemo run; imputation and denoising need a VRAE or VOSP run/);
     const unknown = await refused(h.call('gaps.impute', { runId, sessionIds: [99_999] }));
