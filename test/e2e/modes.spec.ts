@@ -139,6 +139,29 @@ test.describe('Modes view in web mode', () => {
     }
     await page.setViewportSize({ width: 1440, height: 1000 });
 
+    // Zooming the estimate zooms the ground truth with it.
+    const truthCanvas = page.getByTestId('modes-ground-truth-chart').locator('canvas').first();
+    const truthBefore = await truthCanvas.screenshot();
+    const alphaCanvas = page.getByTestId('modes-alpha-chart-canvas');
+    await alphaCanvas.scrollIntoViewIfNeeded();
+    const box = (await alphaCanvas.boundingBox())!;
+    for (let i = 0; i < 6; i++) {
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(100);
+    }
+    await expect
+      .poll(async () => (await truthCanvas.screenshot()).equals(truthBefore), { timeout: 15_000 })
+      .toBe(false);
+    await page.setViewportSize({ width: 1440, height: 1400 });
+    await page.waitForTimeout(500);
+    for (const part of ['alpha', 'truth']) {
+      await page
+        .locator(`section[aria-labelledby="modes-${part}-title"]`)
+        .screenshot({ path: `test-results/screenshots/modes-zoomed-${part}.png` });
+    }
+    await page.setViewportSize({ width: 1440, height: 1000 });
+
     // The binarised view stacks the 0/1 states (height: how many modes are on); reweighted α stacks to 1.
     await page.getByTestId('modes-variant-binarised').click();
     await expect(page.getByTestId('modes-variant-binarised')).toHaveAttribute('aria-pressed', 'true');
