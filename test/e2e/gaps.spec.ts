@@ -111,6 +111,14 @@ test.describe('Gaps view in web mode', () => {
       timeout: 60_000,
     });
 
+    await page.getByTestId('gaps-denoise').click();
+    await expect(page.getByTestId('gaps-denoise-progress')).toHaveAttribute('data-status', 'succeeded', {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('gaps-show-denoised')).toBeChecked();
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: 'test-results/screenshots/gaps-denoised.png', fullPage: true });
+
     // Export the imputed signal through the exports service.
     await page.getByTestId('gaps-export-kind').selectOption('imputed');
     await page.getByTestId('gaps-export-format').selectOption('npy');

@@ -262,6 +262,36 @@ describe('gaps.denoise', () => {
     expect(d).toHaveLength(1200 * 3);
     expect(Array.from(d).every(Number.isFinite)).toBe(true);
   });
+
+  it('serves the denoised signal in the window of an imputed session when asked', async () => {
+    const sid = trainSet.sessions[0]!.id;
+    await h.call('gaps.denoise', { runId, sessionIds: [sid] });
+    expect(
+      (await h.call('gaps.results', { runId })).sessions.find((s) => s.sessionId === sid)?.hasDenoised,
+    ).toBe(true);
+    const plain = await h.call('gaps.window', { runId, sessionId: sid, startRow: 95, endRow: 125 });
+    expect(plain.denoisedMin).toBeNull();
+    const w = await h.call('gaps.window', {
+      runId,
+      sessionId: sid,
+      startRow: 95,
+      endRow: 125,
+      denoised: true,
+    });
+    const stored = decodeArray(
+      (
+        await h.call('runs.resultArray', {
+          runId,
+          kind: 'denoised',
+          sessionId: sid,
+          startRow: 95,
+          endRow: 125,
+        })
+      ).array,
+    );
+    expect(Array.from(decodeArray(w.denoisedMin!))).toEqual(Array.from(stored));
+    expect(Array.from(decodeArray(w.denoisedMax!))).toEqual(Array.from(stored));
+  });
 });
 
 describe('gaps.evaluate', () => {

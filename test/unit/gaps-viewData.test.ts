@@ -29,6 +29,8 @@ function window(): GapWindow {
     imputedMax: f([N, N, N, N, N, 31, N, N]),
     lower: f([N, N, N, N, N, 29, N, N]),
     upper: f([N, N, N, N, N, 33, N, N]),
+    denoisedMin: null,
+    denoisedMax: null,
     gaps: [
       { start: 14, end: 16, channel: 5 },
       { start: 16, end: 17, channel: null },

@@ -14,7 +14,15 @@ import { maskStretches, sessionResult } from './gapResults';
  */
 const SLICE_ROWS = 8192;
 
-type Series = 'observedMin' | 'observedMax' | 'imputedMin' | 'imputedMax' | 'lower' | 'upper';
+type Series =
+  | 'observedMin'
+  | 'observedMax'
+  | 'imputedMin'
+  | 'imputedMax'
+  | 'lower'
+  | 'upper'
+  | 'denoisedMin'
+  | 'denoisedMax';
 
 export function gapWindow(store: ProjectStore, request: GapWindowRequest & { bandSd: number }): GapWindow {
   const imputed = sessionResult(store, request.runId, 'imputed', request.sessionId);
@@ -26,6 +34,9 @@ export function gapWindow(store: ProjectStore, request: GapWindowRequest & { ban
       { runId: request.runId, sessionId: request.sessionId },
     );
   const std = sessionResult(store, request.runId, 'imputation_std', request.sessionId);
+  const denoised = request.denoised
+    ? sessionResult(store, request.runId, 'denoised', request.sessionId)
+    : undefined;
   const info = arrayInfo(store, imputed.arrayId!);
   const C = info.rowLength;
   const channels = request.channels ?? Array.from({ length: Math.min(C, 64) }, (_, c) => c);
@@ -52,6 +63,8 @@ export function gapWindow(store: ProjectStore, request: GapWindowRequest & { ban
     imputedMax: series(),
     lower: series(),
     upper: series(),
+    denoisedMin: series(),
+    denoisedMax: series(),
   };
   const low = (name: Series, at: number, v: number) => {
     if (!(out[name][at]! <= v)) out[name][at] = v;
@@ -64,12 +77,17 @@ export function gapWindow(store: ProjectStore, request: GapWindowRequest & { ban
     const x = readRows(store, imputed.arrayId!, s0, s1);
     const m = readRows(store, mask.arrayId!, s0, s1);
     const sd = std ? readRows(store, std.arrayId!, s0, s1) : null;
+    const dn = denoised ? readRows(store, denoised.arrayId!, s0, s1) : null;
     for (let t = s0; t < s1; t++) {
       const row = (t - s0) * C;
       const bucket = Math.floor((t - start) / step) * K;
       channels.forEach((c, k) => {
         const v = x[row + c]!;
         const at = bucket + k;
+        if (dn) {
+          low('denoisedMin', at, dn[row + c]!);
+          high('denoisedMax', at, dn[row + c]!);
+        }
         if (m[row + c] === 0) {
           low('observedMin', at, v);
           high('observedMax', at, v);
@@ -101,6 +119,8 @@ export function gapWindow(store: ProjectStore, request: GapWindowRequest & { ban
     imputedMax: encodeArray(out.imputedMax, shape),
     lower: std ? encodeArray(out.lower, shape) : null,
     upper: std ? encodeArray(out.upper, shape) : null,
+    denoisedMin: denoised ? encodeArray(out.denoisedMin, shape) : null,
+    denoisedMax: denoised ? encodeArray(out.denoisedMax, shape) : null,
     gaps: gaps.filter((g) => channels.includes(g.channel ?? channels[0]!)),
   };
 }

@@ -18,6 +18,8 @@ export interface GapEnvelopeWindow extends EnvelopeWindow {
   imputed: { min: Float32Array; max: Float32Array };
   /** Band edges, NaN outside gaps; null without uncertainty. */
   band: { lower: Float32Array; upper: Float32Array } | null;
+  /** The denoised signal of the channel, when asked for and stored. */
+  denoised: { min: Float32Array; max: Float32Array } | null;
 }
 
 function channelColumn(data: Float32Array | Float64Array, points: number, stride: number, k: number) {
@@ -43,6 +45,7 @@ export function gapWindowToEnvelope(w: GapWindow, k: number): GapEnvelopeWindow 
     gaps: w.gaps.filter((g) => g.channel === null || g.channel === channel).map((g) => ({ ...g })),
     imputed: { min: col(w.imputedMin), max: col(w.imputedMax) },
     band: w.lower && w.upper ? { lower: col(w.lower), upper: col(w.upper) } : null,
+    denoised: w.denoisedMin && w.denoisedMax ? { min: col(w.denoisedMin), max: col(w.denoisedMax) } : null,
   };
 }
 
@@ -148,6 +151,7 @@ export function valueExtent(w: GapEnvelopeWindow): { min: number; max: number } 
   };
   for (const a of [w.min, w.max, w.imputed.min, w.imputed.max]) scan(a);
   if (w.band) for (const a of [w.band.lower, w.band.upper]) scan(a);
+  if (w.denoised) for (const a of [w.denoised.min, w.denoised.max]) scan(a);
   if (!(hi >= lo)) return null;
   const pad = hi > lo ? 0.05 * (hi - lo) : Math.max(1e-6, Math.abs(hi) * 0.05);
   return { min: lo - pad, max: hi + pad };

@@ -9,7 +9,7 @@ import type { EnvelopeFetch } from '../../charts/envelopeSource';
 import { useJobsStore } from '../../stores/jobs';
 import { gapWindowToEnvelope } from './gapsData';
 
-export type GapsAction = 'runs' | 'results' | 'impute' | 'evaluate';
+export type GapsAction = 'runs' | 'results' | 'impute' | 'denoise' | 'evaluate';
 
 export interface ImputeOptions {
   iterations: number;
@@ -33,11 +33,14 @@ export const useGapsStore = defineStore('gaps', () => {
   const zoom = shallowRef<{ start: number; end: number } | null>(null);
   const evaluationId = shallowRef<number | null>(null);
   const imputeJobId = shallowRef<string | null>(null);
+  const denoiseJobId = shallowRef<string | null>(null);
+  const showDenoised = shallowRef(false);
   const evaluateJobId = shallowRef<string | null>(null);
   const errors = shallowRef<Readonly<Record<GapsAction, DisplayError | null>>>({
     runs: null,
     results: null,
     impute: null,
+    denoise: null,
     evaluate: null,
   });
   let generation = 0;
@@ -127,6 +130,30 @@ export const useGapsStore = defineStore('gaps', () => {
     }
   }
 
+  /** Denoises the run's own sessions (a job), then shows the denoised signal. */
+  async function denoise(): Promise<void> {
+    const id = runId.value;
+    if (id === null) return;
+    setError('denoise', null);
+    try {
+      await useJobsStore().run('analyse', `Denoise with run ${id}`, (jobId) => {
+        denoiseJobId.value = jobId;
+        return useApi().gaps.denoise({ runId: id, jobId });
+      });
+      if (runId.value === id) {
+        await loadResults(id);
+        showDenoised.value = true;
+      }
+    } catch (err) {
+      const shown = toDisplayError(err);
+      if (shown.code !== 'CANCELLED' && runId.value === id) setError('denoise', shown);
+    }
+  }
+
+  function setShowDenoised(on: boolean): void {
+    showDenoised.value = on;
+  }
+
   async function evaluate(
     settings: Omit<GapEvaluateRequest, 'runId' | 'jobId'>,
   ): Promise<GapEvaluation | null> {
@@ -155,6 +182,7 @@ export const useGapsStore = defineStore('gaps', () => {
     const run = runId.value;
     const session = sessionId.value;
     const c = channel.value;
+    const withDenoised = showDenoised.value;
     if (run === null || session === null) return null;
     return markRaw(async (startSample: number, endSample: number, maxPoints: number) =>
       gapWindowToEnvelope(
@@ -165,6 +193,7 @@ export const useGapsStore = defineStore('gaps', () => {
           endRow: endSample,
           channels: [c],
           maxPoints,
+          denoised: withDenoised,
         }),
         0,
       ),
@@ -182,6 +211,8 @@ export const useGapsStore = defineStore('gaps', () => {
     zoom,
     evaluationId,
     imputeJobId,
+    denoiseJobId,
+    showDenoised,
     evaluateJobId,
     errors,
     refreshRuns,
@@ -190,6 +221,8 @@ export const useGapsStore = defineStore('gaps', () => {
     selectChannel,
     zoomTo,
     impute,
+    denoise,
+    setShowDenoised,
     evaluate,
     windowFetch,
     dismissError,

@@ -160,6 +160,8 @@ export const gapWindowRequestSchema = z
     maxPoints: z.number().int().min(2).max(1_000_000).optional(),
     /** Band half-width in posterior standard deviations. */
     bandSd: z.number().positive().max(10).default(2),
+    /** Also return the denoised signal (when the session has one). */
+    denoised: z.boolean().default(false),
   })
   .refine((r) => r.startRow === undefined || r.endRow === undefined || r.endRow > r.startRow, {
     message: 'endRow must be greater than startRow',
@@ -186,6 +188,9 @@ export const gapWindowSchema = z.strictObject({
   /** Lowest imputed − bandSd·std and highest imputed + bandSd·std per bucket; null without uncertainty. */
   lower: encodedArraySchema.nullable(),
   upper: encodedArraySchema.nullable(),
+  /** The denoised signal's bucket min and max, when asked for and stored; else null. */
+  denoisedMin: encodedArraySchema.nullable(),
+  denoisedMax: encodedArraySchema.nullable(),
   /** Missing stretches overlapping the window, clipped to it (at most 2000). */
   gaps: z.array(gapStretchSchema),
 });
