@@ -82,8 +82,8 @@ export function dvaeOutputs(
       arrays.push(
         { kind: 'imputed', session: index, shape, data: r.imputed },
         { kind: 'imputation_mask', session: index, shape, data: Float32Array.from(r.missing) },
-        { kind: 'imputation_std', session: index, shape, data: r.std ?? new Float32Array(r.imputed.length) },
       );
+      if (r.std) arrays.push({ kind: 'imputation_std', session: index, shape, data: r.std });
       imputedSessions++;
     } catch (error) {
       if (!(error instanceof Error && error.name === 'ImputationInputError')) throw error;
