@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { float32Values } from './tensorValues';
+import { float32Values, tensorFromValues } from './tensorValues';
 import { nativeKernelsOrWarn, type NativeKernels } from '../native/load';
 import { biasLength, gateCount, tapeWidth, validateRnn, type RnnCell, type RnnShape } from './rnnReference';
 import { rnnSequence, type RnnWeights } from './rnnSequence';
@@ -91,7 +91,7 @@ function fusedBidirectional(
       );
     }
     return {
-      value: tf.tensor3d(hidden, [B, T, 2 * H]),
+      value: tensorFromValues(hidden, [B, T, 2 * H]) as tf.Tensor3D,
       gradFunc: (dy: tf.Tensor) => {
         if (consumed)
           throw new Error('bidirectionalRnnSequence: backward pass ran twice for one forward pass');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { float32Values } from './tensorValues';
+import { float32Values, tensorFromValues } from './tensorValues';
 import { denseGradKernel, denseKernel } from './denseKernels';
 import { ShapeError } from './floatArrays';
 import type { DenseParams, DenseShape } from './denseReference';
@@ -68,7 +68,7 @@ export function dense<R extends tf.Rank>(
       }
     }
     return {
-      value: tf.tensor(y, outShape),
+      value: tensorFromValues(y, outShape),
       gradFunc: (dy: tf.Tensor) => {
         let dz = f32(dy);
         if (slope) {
@@ -77,7 +77,7 @@ export function dense<R extends tf.Rank>(
           for (let i = 0; i < z.length; i++) dz[i] = dOut[i]! * slope[i]!;
         }
         const g = denseGradKernel(shape, params, dz);
-        const grads = [tf.tensor(g.dx, ts[0]!.shape), tf.tensor(g.dKernel, [K, N])];
+        const grads = [tensorFromValues(g.dx, ts[0]!.shape), tf.tensor(g.dKernel, [K, N])];
         if (bias) grads.push(tf.tensor(g.dBias, [N]));
         return grads;
       },

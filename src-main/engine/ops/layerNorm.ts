@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { float32Values } from './tensorValues';
+import { float32Values, tensorFromValues } from './tensorValues';
 import { ShapeError } from './floatArrays';
 import { layerNormBackwardKernel, layerNormForwardKernel } from './layerNormKernels';
 import type { LayerNormParams, LayerNormShape } from './layerNormReference';
@@ -34,10 +34,10 @@ export function layerNormalization<R extends tf.Rank>(
     };
     const forward = layerNormForwardKernel(shape, params);
     return {
-      value: tf.tensor(forward.y, x.shape),
+      value: tensorFromValues(forward.y, x.shape),
       gradFunc: (dy: tf.Tensor) => {
         const g = layerNormBackwardKernel(shape, params, forward, f32(dy));
-        return [tf.tensor(g.dx, x.shape), tf.tensor(g.dGamma, [F]), tf.tensor(g.dBeta, [F])];
+        return [tensorFromValues(g.dx, x.shape), tf.tensor(g.dGamma, [F]), tf.tensor(g.dBeta, [F])];
       },
     };
   });

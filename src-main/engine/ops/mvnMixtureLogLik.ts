@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { float32Values } from './tensorValues';
+import { float32Values, tensorFromValues } from './tensorValues';
 import {
   mvnMixtureLogLikForTraining,
   mvnMixtureLogLikGradKernel,
@@ -72,14 +72,14 @@ export function mvnMixtureLogLik(
     const training = recordingGradients() ? mvnMixtureLogLikForTraining(shape, params) : null;
     const logLik = training ? training.logLik : mvnMixtureLogLikKernel(shape, params);
     return {
-      value: tf.tensor2d(logLik, [B, T]),
+      value: tensorFromValues(logLik, [B, T]) as tf.Tensor2D,
       gradFunc: (dy: tf.Tensor) => {
         const g = training
           ? training.backward(f32(dy), wantDx)
           : mvnMixtureLogLikGradKernel(shape, params, f32(dy));
         const grads: tf.Tensor[] = [
           wantDx ? tf.tensor(g.dx, ts[0]!.shape) : tf.zeros(ts[0]!.shape),
-          tf.tensor(g.dAlpha, ts[1]!.shape),
+          tensorFromValues(g.dAlpha, ts[1]!.shape),
           tf.tensor(g.dCovariances, ts[2]!.shape),
         ];
         if (hasMeans) grads.push(tf.tensor(g.dMeans, ts[3]!.shape));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { float32Values } from './tensorValues';
+import { float32Values, tensorFromValues } from './tensorValues';
 import { rnnBackwardKernel, rnnForwardKernel } from './rnnKernels';
 import { ShapeError } from './floatArrays';
 import { returnBuffer } from './bufferPool';
@@ -72,7 +72,7 @@ export function rnnSequence(x: tf.Tensor3D, weights: RnnWeights, options: RnnSeq
     const forward = rnnForwardKernel(shape, params);
     let consumed = false;
     return {
-      value: tf.tensor3d(forward.hidden, [B, T, H]),
+      value: tensorFromValues(forward.hidden, [B, T, H]) as tf.Tensor3D,
       gradFunc: (dy: tf.Tensor) => {
         if (consumed) throw new Error('rnnSequence: backward pass ran twice for one forward pass');
         consumed = true;
@@ -80,7 +80,7 @@ export function rnnSequence(x: tf.Tensor3D, weights: RnnWeights, options: RnnSeq
         // The tape is dead after the backward pass; the next step's forward pass reuses it.
         returnBuffer(forward.tape);
         const grads: tf.Tensor[] = [
-          wantDx ? tf.tensor(g.dx, ts[0]!.shape) : tf.zeros(ts[0]!.shape),
+          wantDx ? tensorFromValues(g.dx, ts[0]!.shape) : tf.zeros(ts[0]!.shape),
           tf.tensor(g.dKernel, ts[1]!.shape),
           tf.tensor(g.dRecurrentKernel, ts[2]!.shape),
           tf.tensor(g.dBias, ts[3]!.shape),

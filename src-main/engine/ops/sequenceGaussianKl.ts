@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { float32Values } from './tensorValues';
+import { float32Values, tensorFromValues } from './tensorValues';
 import { ShapeError } from './floatArrays';
 import {
   sequenceKlGradReference,
@@ -46,7 +46,7 @@ export function sequenceGaussianKl(
       value: tf.tensor2d(sequenceKlReference(shape, params), [B, T - lag]),
       gradFunc: (dy: tf.Tensor) => {
         const g = sequenceKlGradReference(shape, params, f32(dy));
-        return [g.dMuQ, g.dSdQ, g.dMuP, g.dSdP].map((v) => tf.tensor3d(v, [B, T, K]));
+        return [g.dMuQ, g.dSdQ, g.dMuP, g.dSdP].map((v) => tensorFromValues(v, [B, T, K]));
       },
     };
   });
