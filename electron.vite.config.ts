@@ -18,6 +18,8 @@ export default defineConfig({
           index: resolve(root, 'src-main/app/main.ts'),
           cli: resolve(root, 'src-main/cli/main.ts'),
           trainer: resolve(root, 'src-main/training/trainingProcess.ts'),
+          // Post-hoc analysis runs in a worker thread off the services' event loop.
+          analysisWorker: resolve(root, 'src-main/services/analysis/analysisWorker.ts'),
         },
       },
     },

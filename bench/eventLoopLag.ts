@@ -25,6 +25,29 @@ export interface LagBenchOptions {
   epochs?: number;
   /** The bundled training-process entry; defaults to trainer.mjs beside this bundle. */
   trainerEntry?: string;
+  /** The bundled analysis worker; defaults to MODESCOPE_ANALYSIS_WORKER_ENTRY, else built here. */
+  analysisWorkerEntry?: string;
+}
+
+/**
+ * The analysis runs in a worker thread only when its bundle exists (see analysisCompute.ts); as
+ * the app's build does, bundle it beside this bench so the measurement is of the shipped path.
+ */
+async function bundledAnalysisWorker(): Promise<string> {
+  const outfile = fileURLToPath(new URL('./analysisWorker.mjs', import.meta.url));
+  const repoRoot = path.resolve(path.dirname(outfile), '../..');
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [path.join(repoRoot, 'src-main/services/analysis/analysisWorker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
 async function call<C extends ChannelName>(
@@ -86,6 +109,11 @@ export async function benchEventLoopLag(options: LagBenchOptions = {}): Promise<
     options.trainerEntry ??
     process.env.MODESCOPE_TRAINER_ENTRY ??
     fileURLToPath(new URL('./trainer.mjs', import.meta.url));
+
+  process.env.MODESCOPE_ANALYSIS_WORKER_ENTRY =
+    options.analysisWorkerEntry ??
+    process.env.MODESCOPE_ANALYSIS_WORKER_ENTRY ??
+    (await bundledAnalysisWorker());
 
   const dir = await mkdtemp(path.join(tmpdir(), 'modescope-bench-lag-'));
   const services = createServices({

@@ -1,5 +1,10 @@
 import { RpcError } from '../../../src-shared/rpc/errors';
-import { AnalysisInputError, regressionSpectra } from '../../analysis';
+import {
+  AnalysisInputError,
+  regressionSpectra,
+  type RegressionSpectra,
+  type RegressionSpectraOptions,
+} from '../../analysis';
 import { readRows } from '../../store/arrayStore';
 import { DatasetRepository } from '../../store/datasetRepository';
 import type { ProjectStore } from '../../store/projectStore';
@@ -143,8 +148,17 @@ export async function computeModeSpectra(
     signal?: AbortSignal;
     onProgress?: (fraction: number) => void;
     readAlpha: (index: number) => Float32Array;
+    /** Where the regression runs (e.g. a worker thread, which takes over the arrays); default here. */
+    regress?: (
+      data: Float64Array,
+      nChannels: number,
+      alpha: Float64Array,
+      nModes: number,
+      options: RegressionSpectraOptions,
+    ) => Promise<RegressionSpectra>;
   },
 ): Promise<ModeSpectraOutcome> {
+  const regress = options.regress ?? ((d, c, a, k, o) => Promise.resolve(regressionSpectra(d, c, a, k, o)));
   const plan = dataPlan(context);
   if (plan.kind === 'none') return { spectra: null, reason: plan.reason };
   const K = context.nModes;
@@ -184,12 +198,13 @@ export async function computeModeSpectra(
     await yieldToEventLoop();
     if (options.signal?.aborted) throw new RpcError('CANCELLED', 'spectra cancelled');
     const { alpha, data } = packed[i]!;
+    const nValid = alpha.length / K;
     let result;
     try {
-      result = regressionSpectra(data, C, alpha, K, {
+      result = await regress(data, C, alpha, K, {
         samplingRate: context.samplingRate,
         windowLength: settings.windowLength,
-        stepSize: sessionStepSize(context.samplingRate, alpha.length / K),
+        stepSize: sessionStepSize(context.samplingRate, nValid),
         ...(settings.frequencyRange ? { frequencyRange: settings.frequencyRange } : {}),
         coherence: withCoherence,
       });

@@ -3,9 +3,10 @@ import { AnalysisInputError } from '../../analysis';
 import { arrayInfo, readArray } from '../../store/arrayStore';
 import type { ProjectStore } from '../../store/projectStore';
 import { RunRepository, type ResultRecord } from '../../store/runRepository';
+import { createAnalysisCompute, type AnalysisCompute } from './analysisCompute';
 import { computeModeSpectra, type SpectraSettings } from './modeSpectra';
 import { loadRunContext, type RunContext } from './runContext';
-import { analyseSessionStates, NoValidSamplesError, type SessionSummary } from './sessionStates';
+import { NoValidSamplesError, type SessionSummary } from './sessionStates';
 
 /**
  * Post-hoc analysis of a trained run, computed once and kept as results of the run (so deleting
@@ -145,6 +146,7 @@ async function computeSummaries(
   context: RunContext,
   options: AnalyseRunOptions,
   progressShare: number,
+  compute: AnalysisCompute,
 ): Promise<StoredSummary[]> {
   const runs = new RunRepository(store);
   const computed: { summary: StoredSummary; reweighted: Float32Array | null; binarised: Float32Array }[] = [];
@@ -154,16 +156,15 @@ async function computeSummaries(
     throwIfAborted(options.signal);
     const alpha = readArray(store, session.alphaArrayId) as Float32Array;
     const nSessions = context.sessions.length;
-    const states = await analyseSessionStates(
-      alpha,
-      K,
-      context.covariances,
-      context.samplingRate,
-      session.sessionName,
+    const states = await compute.sessionStates(
       {
-        ...(options.signal ? { signal: options.signal } : {}),
-        onMode: (done) => options.onProgress?.((progressShare * (i + done / K)) / nSessions),
+        alpha,
+        nModes: K,
+        covariances: context.covariances,
+        samplingRate: context.samplingRate,
+        sessionName: session.sessionName,
       },
+      (done) => options.onProgress?.((progressShare * (i + done / K)) / nSessions),
     );
     computed.push({
       summary: {
@@ -241,9 +242,12 @@ async function computeSpectraPart(
   context: RunContext,
   options: AnalyseRunOptions,
   progressFrom: number,
+  compute: AnalysisCompute,
 ): Promise<SpectraPart> {
   const runs = new RunRepository(store);
   const outcome = await computeModeSpectra(store, context, {
+    regress: (data, nChannels, alpha, nModes, settings) =>
+      compute.spectra(data, nChannels, alpha, nModes, settings),
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (f) => options.onProgress?.(progressFrom + (1 - progressFrom) * f),
     readAlpha: (i) => readArray(store, context.sessions[i]!.alphaArrayId) as Float32Array,
@@ -298,12 +302,20 @@ export async function analyseRunDetailed(
       const wantSpectra = options.spectra ?? false;
       const storedSpectra = wantSpectra ? readStoredSpectra(store, runs, runId) : null;
       const statesShare = wantSpectra && !storedSpectra ? 0.4 : 1;
-      const summaries =
-        readStoredSummaries(runs, context) ?? (await computeSummaries(store, context, options, statesShare));
-      options.onProgress?.(statesShare);
-      const spectraPart = wantSpectra
-        ? (storedSpectra ?? (await computeSpectraPart(store, context, options, statesShare)))
-        : null;
+      const stored = readStoredSummaries(runs, context);
+      const compute =
+        !stored || (wantSpectra && !storedSpectra) ? createAnalysisCompute(options.signal) : null;
+      let summaries: StoredSummary[];
+      let spectraPart: SpectraPart | null;
+      try {
+        summaries = stored ?? (await computeSummaries(store, context, options, statesShare, compute!));
+        options.onProgress?.(statesShare);
+        spectraPart = wantSpectra
+          ? (storedSpectra ?? (await computeSpectraPart(store, context, options, statesShare, compute!)))
+          : null;
+      } finally {
+        compute?.dispose();
+      }
       options.onProgress?.(1);
       const analysis: RunAnalysis = {
         runId,
