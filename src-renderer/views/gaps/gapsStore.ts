@@ -15,6 +15,8 @@ export interface ImputeOptions {
   iterations: number;
   samples: number;
   seed: number;
+  /** Another dataset's raw sessions; the run's own data when left out. */
+  datasetId?: number;
 }
 
 /**
