@@ -117,3 +117,30 @@ export function stackedCentrelines(
   }
   return out;
 }
+
+/**
+ * Stacked-area outlines drawn as steps: each bucket's running sum held flat from the bucket's first
+ * sample to the start of the next bucket. α of a switching model jumps between states; joining
+ * bucket centres with slanted lines would draw every switch as a triangle, steps draw it as a
+ * switch. Two points per bucket; a gap (NaN) breaks the outline for the whole bucket.
+ */
+export function stackedSteps(
+  window: EnvelopeWindow,
+  samplingRate: number,
+  visible: readonly boolean[] = [],
+): FlatPoints[] {
+  const centres = stackedCentrelines(window, samplingRate, visible);
+  const points = envelopePoints(window);
+  const { startSample, endSample, step } = window;
+  return centres.map((line) => {
+    const out = new Float64Array(points * 4);
+    for (let p = 0; p < points; p++) {
+      const y = line[2 * p + 1]!;
+      out[4 * p] = (startSample + p * step) / samplingRate;
+      out[4 * p + 1] = y;
+      out[4 * p + 2] = Math.min(endSample, startSample + (p + 1) * step) / samplingRate;
+      out[4 * p + 3] = y;
+    }
+    return out;
+  });
+}

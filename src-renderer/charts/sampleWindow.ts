@@ -105,3 +105,23 @@ export class LatestWindowLoader<R> {
     this.inFlight = false;
   }
 }
+
+/**
+ * The zoom (percent of the recording) a time chart opens on: the first `seconds` of the recording,
+ * or all of it when it is shorter. Minutes of fast switching at full width read as a barcode; a few
+ * seconds show the states themselves, and the user zooms out from there.
+ */
+export function openingZoom(
+  nSamples: number,
+  samplingRate: number,
+  seconds: number | null,
+): { start: number; end: number } {
+  if (!(samplingRate > 0)) throw new ChartDataError(`samplingRate must be positive, got ${samplingRate}`);
+  if (!Number.isInteger(nSamples) || nSamples < 1) {
+    throw new ChartDataError(`nSamples must be a positive integer, got ${nSamples}`);
+  }
+  if (seconds === null) return { start: 0, end: 100 };
+  if (!(seconds > 0)) throw new ChartDataError(`opening window must be positive seconds, got ${seconds}`);
+  const total = nSamples / samplingRate;
+  return { start: 0, end: Math.min(100, (seconds / total) * 100) };
+}

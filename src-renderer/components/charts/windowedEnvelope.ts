@@ -75,6 +75,11 @@ export class WindowedEnvelopeDriver {
     chart.on('datazoom', this.onZoom);
   }
 
+  /** Sets the zoom window (percent of the recording) without loading it; call before refresh. */
+  setZoom(start: number, end: number): void {
+    this.zoom = { start, end };
+  }
+
   /** Loads the current zoom window again (first draw, resize, new source). */
   refresh(): void {
     this.requestedAt = performance.now();

@@ -8,6 +8,9 @@ import * as echarts from 'echarts';
  */
 export const MODES_TIME_GROUP = 'modes-time-courses';
 
+/** Both α charts open on the same first seconds, so the linked zoom starts in step. */
+export const MODES_OPENING_SECONDS = 5;
+
 function instanceOf(testid: string): echarts.ECharts | undefined {
   const host = document.querySelector<HTMLElement>(`[data-testid="${testid}-canvas"]`);
   return host ? echarts.getInstanceByDom(host) : undefined;

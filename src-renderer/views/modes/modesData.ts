@@ -69,21 +69,33 @@ export function sharedSymmetricLimit(matrices: readonly ArrayLike<number>[]): nu
   return limit > 0 ? limit : 1;
 }
 
+/**
+ * The four statistics as shown. Lifetimes and intervals are stored in seconds but are tens of
+ * milliseconds for typical switching (stay probability 0.9 at 250 Hz gives 40 ms), so they are
+ * plotted in ms (`scale` multiplies the stored value).
+ */
 export const summaryStatistics = [
-  { key: 'fractionalOccupancy', label: 'Fractional occupancy', yLabel: 'Fraction of time', testid: 'fo' },
-  { key: 'meanLifetimeS', label: 'Mean lifetime', yLabel: 'Lifetime (s)', testid: 'lifetime' },
-  { key: 'meanIntervalS', label: 'Mean interval', yLabel: 'Interval (s)', testid: 'interval' },
+  {
+    key: 'fractionalOccupancy',
+    label: 'Fractional occupancy',
+    yLabel: 'Fraction of time',
+    testid: 'fo',
+    scale: 1,
+  },
+  { key: 'meanLifetimeS', label: 'Mean lifetime', yLabel: 'Lifetime (ms)', testid: 'lifetime', scale: 1000 },
+  { key: 'meanIntervalS', label: 'Mean interval', yLabel: 'Interval (ms)', testid: 'interval', scale: 1000 },
   {
     key: 'switchingRateHz',
     label: 'Switching rate',
     yLabel: 'Activations per second (Hz)',
     testid: 'switching',
+    scale: 1,
   },
 ] as const;
 export type SummaryStatisticKey = (typeof summaryStatistics)[number]['key'];
 
 export interface SummaryBars {
-  /** Mean over sessions, per mode. */
+  /** Mean over sessions, per mode, in the statistic's display unit (ms for lifetimes and intervals). */
   values: Float64Array;
   /** Standard deviation over sessions (population), per mode; null with one session. */
   errors: Float64Array | null;
@@ -97,11 +109,12 @@ export function summaryBars(
   nModes: number,
 ): SummaryBars {
   if (sessions.length === 0) throw new ChartDataError('no sessions to summarise');
+  const scale = summaryStatistics.find((s) => s.key === key)?.scale ?? 1;
   const points = sessions.map((s) => {
     const row = s[key];
     if (row.length !== nModes)
       throw new ChartDataError(`${key} has ${row.length} values for ${nModes} modes`);
-    return Float64Array.from(row);
+    return Float64Array.from(row, (v) => v * scale);
   });
   const values = new Float64Array(nModes);
   for (const p of points) for (let k = 0; k < nModes; k++) values[k] = values[k]! + p[k]! / points.length;
@@ -158,4 +171,21 @@ export function modePowerSpectra(
 /** "0.83" for a score, "–" when undefined. */
 export function formatScore(value: number | null): string {
   return value === null || !Number.isFinite(value) ? '–' : value.toFixed(2);
+}
+
+/**
+ * The frequency axis name, with the analysed band when the spectra cover less than 0 Hz to Nyquist
+ * (osl-dynamics style spectra are often cut to e.g. 0.5–45 Hz), so a flat end is not read as data.
+ */
+export function spectrumAxisLabel(frequencies: ArrayLike<number>, samplingRate: number): string {
+  if (frequencies.length === 0) return 'Frequency (Hz)';
+  if (!(samplingRate > 0)) throw new ChartDataError(`samplingRate must be positive, got ${samplingRate}`);
+  const lo = frequencies[0]!;
+  const hi = frequencies[frequencies.length - 1]!;
+  const nyquist = samplingRate / 2;
+  const resolution = frequencies.length > 1 ? Math.abs(frequencies[1]! - lo) : 0;
+  const narrower = lo > resolution / 2 + 1e-9 || hi < nyquist - resolution / 2 - 1e-9;
+  if (!narrower) return 'Frequency (Hz)';
+  const fmt = (v: number) => String(+v.toPrecision(4));
+  return `Frequency (Hz) · analysed band ${fmt(lo)}–${fmt(hi)} Hz (Nyquist ${fmt(nyquist)} Hz)`;
 }
