@@ -32,13 +32,24 @@ interface Accumulator {
   abs: number;
 }
 
+/**
+ * The hidden sessions an evaluation with these options scores (the same seeds as
+ * evaluateImputers), so a model can be trained on their observed values beforehand.
+ */
+export function hiddenSessionsFor(
+  sessions: readonly MaskedSession[],
+  hide: Omit<HideOptions, 'seed'> & { seed: number },
+): HiddenSession[] {
+  return sessions.map((s, i) => hideStretches(s, { ...hide, seed: hide.seed + 7919 * i }));
+}
+
 export async function evaluateImputers(
   sessions: readonly MaskedSession[],
   imputers: Record<string, Imputer>,
   hide: Omit<HideOptions, 'seed'> & { seed: number },
 ): Promise<{ table: EvaluationTable; hidden: HiddenSession[]; imputed: Record<string, Float32Array[]> }> {
   sessions.forEach((s, i) => validateMaskedSession(s, `session ${i}`));
-  const hidden = sessions.map((s, i) => hideStretches(s, { ...hide, seed: hide.seed + 7919 * i }));
+  const hidden = hiddenSessionsFor(sessions, hide);
   const methods = Object.keys(imputers);
   const acc = new Map<string, Map<string, Accumulator>>();
   const bucketInfo = new Map<string, { kind: HiddenKind; length_ms: number | null; stretches: number }>();

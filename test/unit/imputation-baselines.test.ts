@@ -6,7 +6,7 @@ import {
 } from '../../src-main/imputation/baselines';
 import { gaussianProcessInterpolation } from '../../src-main/imputation/gaussianProcessInterpolation';
 import { hideStretches } from '../../src-main/imputation/hideGaps';
-import { evaluateImputers } from '../../src-main/imputation/evaluate';
+import { evaluateImputers, hiddenSessionsFor } from '../../src-main/imputation/evaluate';
 import {
   entriesFromGapMask,
   ImputationInputError,
@@ -137,11 +137,15 @@ describe('hiding stretches for evaluation', () => {
   });
   it('scores only hidden entries: a perfect imputer has zero error, the mean does not', async () => {
     const truth = s.data;
-    const { table } = await evaluateImputers(
+    const { table, hidden } = await evaluateImputers(
       [s],
       { perfect: () => Float32Array.from(truth), mean: channelMean },
       options,
     );
+    // A model can be trained beforehand on exactly the sessions the evaluation will score.
+    const before = hiddenSessionsFor([s], options);
+    expect(before[0]!.hidden).toEqual(hidden[0]!.hidden);
+    expect(Array.from(before[0]!.session.missing!)).toEqual(Array.from(hidden[0]!.session.missing!));
     expect(table.methods).toEqual(['perfect', 'mean']);
     const all = table.rows.find((r) => r.kind === 'gap' && r.length_ms === null)!;
     expect(all.n_stretches).toBe(6);
