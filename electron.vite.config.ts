@@ -18,8 +18,9 @@ export default defineConfig({
           index: resolve(root, 'src-main/app/main.ts'),
           cli: resolve(root, 'src-main/cli/main.ts'),
           trainer: resolve(root, 'src-main/training/trainingProcess.ts'),
-          // Post-hoc analysis runs in a worker thread off the services' event loop.
+          // Post-hoc analysis and preparations run in worker threads off the services' event loop.
           analysisWorker: resolve(root, 'src-main/services/analysis/analysisWorker.ts'),
+          prepareWorker: resolve(root, 'src-main/services/datasets/prepareWorker.ts'),
         },
       },
     },

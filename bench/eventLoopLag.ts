@@ -27,18 +27,21 @@ export interface LagBenchOptions {
   trainerEntry?: string;
   /** The bundled analysis worker; defaults to MODESCOPE_ANALYSIS_WORKER_ENTRY, else built here. */
   analysisWorkerEntry?: string;
+  /** The bundled preparation worker; defaults to MODESCOPE_PREPARE_WORKER_ENTRY, else built here. */
+  prepareWorkerEntry?: string;
 }
 
 /**
- * The analysis runs in a worker thread only when its bundle exists (see analysisCompute.ts); as
- * the app's build does, bundle it beside this bench so the measurement is of the shipped path.
+ * Analysis and preparation run in worker threads only when their bundles exist (see
+ * analysisCompute.ts, preparePipelineRunner.ts); as the app's build does, bundle them beside this
+ * bench so the measurement is of the shipped path.
  */
-async function bundledAnalysisWorker(): Promise<string> {
-  const outfile = fileURLToPath(new URL('./analysisWorker.mjs', import.meta.url));
+async function bundledWorker(name: string, source: string): Promise<string> {
+  const outfile = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url));
   const repoRoot = path.resolve(path.dirname(outfile), '../..');
   const { build } = await import('esbuild');
   await build({
-    entryPoints: [path.join(repoRoot, 'src-main/services/analysis/analysisWorker.ts')],
+    entryPoints: [path.join(repoRoot, source)],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -113,7 +116,11 @@ export async function benchEventLoopLag(options: LagBenchOptions = {}): Promise<
   process.env.MODESCOPE_ANALYSIS_WORKER_ENTRY =
     options.analysisWorkerEntry ??
     process.env.MODESCOPE_ANALYSIS_WORKER_ENTRY ??
-    (await bundledAnalysisWorker());
+    (await bundledWorker('analysisWorker', 'src-main/services/analysis/analysisWorker.ts'));
+  process.env.MODESCOPE_PREPARE_WORKER_ENTRY =
+    options.prepareWorkerEntry ??
+    process.env.MODESCOPE_PREPARE_WORKER_ENTRY ??
+    (await bundledWorker('prepareWorker', 'src-main/services/datasets/prepareWorker.ts'));
 
   const dir = await mkdtemp(path.join(tmpdir(), 'modescope-bench-lag-'));
   const services = createServices({

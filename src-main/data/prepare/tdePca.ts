@@ -23,6 +23,7 @@ import { type PcaModel, pcaFromCovariance } from './pca';
 import { centredWindowMask, type Run, validRuns } from './segments';
 import { type ChannelMoments, channelMoments } from './standardize';
 import { checkEmbeddings } from './tde';
+import { runInTimeSlices, runToEnd, type Steps } from './timeSlices';
 
 /** Blocks whose spectra are processed together (keeps the inner loops long and cache-friendly). */
 const BATCH = 32;
@@ -73,11 +74,16 @@ export class EmbeddedCovarianceAccumulator {
 
   /** Adds every embedded vector whose window lies inside this run (columns: one per channel). */
   addRun(columns: Float64Array[]): void {
+    runToEnd(this.addRunSteps(columns));
+  }
+
+  /** `addRun` one batch of FFT blocks at a time (see timeSlices.ts). */
+  *addRunSteps(columns: Float64Array[]): Steps {
     const n = columns[0]?.length ?? 0;
     if (n <= this.span) return;
     this.nCentres += n - this.span;
     if (n < 4 * this.n) this.addLaggedDirect(columns, n);
-    else this.addLaggedFft(columns, n);
+    else yield* this.addLaggedFft(columns, n);
     this.addCorrections(columns, n);
   }
 
@@ -96,7 +102,7 @@ export class EmbeddedCovarianceAccumulator {
     }
   }
 
-  private addLaggedFft(columns: Float64Array[], n: number): void {
+  private *addLaggedFft(columns: Float64Array[], n: number): Steps {
     const C = this.nChannels;
     const N = this.n;
     const H = this.bins;
@@ -184,6 +190,7 @@ export class EmbeddedCovarianceAccumulator {
           }
         }
       }
+      yield;
     }
   }
 
@@ -316,6 +323,11 @@ export class EmbeddedProjector {
 
   /** Writes the projection of every window inside the run to out rows outStart … outStart + n − span − 1. */
   projectRun(columns: Float64Array[], out: Float32Array, outStart: number): void {
+    runToEnd(this.projectRunSteps(columns, out, outStart));
+  }
+
+  /** `projectRun` one batch of FFT blocks at a time (see timeSlices.ts). */
+  *projectRunSteps(columns: Float64Array[], out: Float32Array, outStart: number): Steps {
     const { C, K, n: N, bins: H, span } = this;
     const n = columns[0]?.length ?? 0;
     const m = n - span;
@@ -448,6 +460,7 @@ export class EmbeddedProjector {
           }
         }
       }
+      yield;
     }
   }
 }
@@ -483,7 +496,7 @@ export async function tdePcaSessions(
     for (let i = 0; i < sessions.length; i++) {
       const s = sessions[i]!;
       for (const run of validRuns(s.nSamples, s.gapMask))
-        accumulator.addRun(standardisedColumns(s, moments[i]!, run));
+        await runInTimeSlices(accumulator.addRunSteps(standardisedColumns(s, moments[i]!, run)));
       await options.onSession?.(0, i);
     }
     model = pcaFromCovariance(
@@ -503,7 +516,9 @@ export async function tdePcaSessions(
     const data = new Float32Array(nOut * model.nComponents);
     // Run [start, end) yields outputs start … end − 1 − span (output i is centred on input i + span/2).
     for (const run of validRuns(s.nSamples, s.gapMask))
-      projector.projectRun(standardisedColumns(s, moments[i]!, run), data, run.start);
+      await runInTimeSlices(
+        projector.projectRunSteps(standardisedColumns(s, moments[i]!, run), data, run.start),
+      );
     const gapMask = centredWindowMask(s.nSamples, s.gapMask, span / 2);
     out.push({
       data,

@@ -1,12 +1,12 @@
 import type { PreparationPipeline, TimeSeriesSession } from '../../../src-shared/domain/preparation';
 import { pipelineToJson } from '../../../src-shared/domain/preparation';
 import { RpcError } from '../../../src-shared/rpc/errors';
-import { runPipeline } from '../../data/prepare/pipeline';
 import { readRows, writeArray } from '../../store/arrayStore';
 import { DatasetRepository } from '../../store/datasetRepository';
 import type { ProjectStore } from '../../store/projectStore';
 import type { JobHandle } from '../jobRegistry';
 import { datasetError } from './errors';
+import { runPipelineOffLoop } from './preparePipelineRunner';
 import type { FittedPreparation } from './summaries';
 
 export const PCA_COMPONENTS_ROLE = 'pca_components';
@@ -64,7 +64,7 @@ export async function prepareDataset(
       await new Promise<void>((r) => setImmediate(r));
       job.throwIfCancelled();
     }
-    const result = await runPipeline(inputs, request.pipeline, {
+    const result = await runPipelineOffLoop(inputs, request.pipeline, {
       channelNames: dataset.channels.map((c) => c.name),
       signal: job.signal,
       onProgress: (p) => job.progress(p.message, UNITS * (0.1 + 0.85 * p.fraction), UNITS),
