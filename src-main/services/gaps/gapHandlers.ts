@@ -9,6 +9,7 @@ import type { ProjectService } from '../projectService';
 import { loadMaskedSessions, requireModelChannels, selectSessions, type GapSelection } from './gapData';
 import { evaluationPlan, runGapEvaluation } from './gapEvaluation';
 import { loadGapModel, requireGapRun, type LoadedGapModel } from './gapModel';
+import { createGapImputer } from './gapCompute';
 import { gapResults } from './gapListing';
 import {
   DENOISED_KIND,
@@ -20,7 +21,6 @@ import {
   type SessionArrays,
 } from './gapResults';
 import { gapWindow } from './gapWindow';
-import { imputeInSegments } from './segmentedImputation';
 
 export interface GapServiceDeps {
   projects: ProjectService;
@@ -103,33 +103,23 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
             `the selected sessions of dataset ${selected.datasetId} have no gaps or missing values: there is nothing to impute`,
             { field: 'sessionIds' },
           );
-        return withModel(store, request.runId, async ({ model }) => {
-          const { imputeSession } = await import('../../imputation/modelImputation');
+        const imputer = await createGapImputer(store, request.runId, job.signal);
+        job.progress(`imputing in ${imputer.where === 'worker' ? 'a worker thread' : 'this process'}`, 0, 0);
+        try {
           const chosen = sessions.filter((_, i) => withGaps[i]);
           const refs = selected.refs.filter((_, i) => withGaps[i]);
           const options = { iterations: request.iterations, samples: request.samples, seed: request.seed };
           const results = [];
           for (let i = 0; i < chosen.length; i++) {
-            const label = `session ${refs[i]!.sessionId}`;
-            results.push(
-              await imputeInSegments(
-                imputeSession,
-                model,
-                chosen[i]!,
-                options,
-                label,
-                async (done, total) => {
-                  job.throwIfCancelled();
-                  job.progress(
-                    `imputing session ${i + 1} of ${chosen.length}${total > 1 ? `, part ${done + 1} of ${total}` : ''}`,
-                    i * 1000 + Math.floor((1000 * done) / total),
-                    chosen.length * 1000,
-                  );
-                  await yieldToEvents();
-                  job.throwIfCancelled();
-                },
-              ),
-            );
+            job.throwIfCancelled();
+            const report = (done: number, total: number) =>
+              job.progress(
+                `imputing session ${i + 1} of ${chosen.length}${total > 1 ? `, part ${done + 1} of ${total}` : ''}`,
+                i * 1000 + Math.floor((1000 * done) / total),
+                chosen.length * 1000,
+              );
+            report(0, 1);
+            results.push(await imputer.impute(chosen[i]!, options, `session ${refs[i]!.sessionId}`, report));
           }
           job.progress('storing the imputations', chosen.length * 1000, chosen.length * 1000);
           const sets: SessionArrays[] = results.map((r, i) => ({
@@ -165,7 +155,11 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
             })),
             skippedSessionIds: selected.refs.filter((_, i) => !withGaps[i]).map((r) => r.sessionId),
           };
-        });
+        } catch (error) {
+          throw asRpcError(error);
+        } finally {
+          imputer.dispose();
+        }
       });
     },
 

@@ -43,7 +43,15 @@ export function requireGapRun(store: ProjectStore, runId: number): RunRecord & {
   return run as RunRecord & { modelKind: GapModelKind };
 }
 
-export async function loadGapModel(store: ProjectStore, runId: number): Promise<LoadedGapModel> {
+/** What rebuilds a trained model anywhere (this process or a worker thread): plain data. */
+export interface GapModelSpec {
+  kind: GapModelKind;
+  config: unknown;
+  weights: Float32Array;
+  layout: WeightLayoutEntry[];
+}
+
+export function readGapModelSpec(store: ProjectStore, runId: number): { run: RunRecord; spec: GapModelSpec } {
   const run = requireGapRun(store, runId);
   const runs = new RunRepository(store);
   const weights = runs.results(runId, { kind: 'weights' }).find((r) => r.arrayId !== null);
@@ -57,21 +65,30 @@ export async function loadGapModel(store: ProjectStore, runId: number): Promise<
   const flat = readArray(store, weights.arrayId!);
   if (!(flat instanceof Float32Array))
     throw new RpcError('INTERNAL', `run ${runId}: the stored weights are not float32`);
+  return { run, spec: { kind: run.modelKind, config: run.config, weights: flat, layout } };
+}
+
+export async function buildGapModel(spec: GapModelSpec, label: string): Promise<LatentSequenceModel> {
   await startEngine();
-  const kind = run.modelKind;
   const model =
-    kind === 'vrae'
-      ? new (await import('../../engine/models/vrae')).VraeModel(parseVraeConfig(run.config))
-      : new (await import('../../engine/models/vosp')).VospModel(parseVospConfig(run.config));
+    spec.kind === 'vrae'
+      ? new (await import('../../engine/models/vrae')).VraeModel(parseVraeConfig(spec.config))
+      : new (await import('../../engine/models/vosp')).VospModel(parseVospConfig(spec.config));
   try {
-    model.params.setWeights(unpackWeights(flat, layout));
+    model.params.setWeights(unpackWeights(spec.weights, spec.layout));
   } catch (error) {
     model.params.dispose();
     throw new RpcError(
       'INVALID_INPUT',
-      `run ${runId}: the stored weights do not fit its model configuration (${(error as Error).message})`,
+      `${label}: the stored weights do not fit its model configuration (${(error as Error).message})`,
       { field: 'runId' },
     );
   }
-  return { run, kind, model, dispose: () => model.params.dispose() };
+  return model;
+}
+
+export async function loadGapModel(store: ProjectStore, runId: number): Promise<LoadedGapModel> {
+  const { run, spec } = readGapModelSpec(store, runId);
+  const model = await buildGapModel(spec, `run ${runId}`);
+  return { run, kind: spec.kind, model, dispose: () => model.params.dispose() };
 }

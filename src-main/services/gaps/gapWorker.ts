@@ -1,0 +1,61 @@
+import { parentPort } from 'node:worker_threads';
+import type { LatentSequenceModel } from '../../engine/models/dvae/sequenceModel';
+import { buildGapModel } from './gapModel';
+import type { FromGapWorker, ToGapWorker } from './gapWorkerProtocol';
+import { imputeInSegments } from './segmentedImputation';
+
+/**
+ * Entry of the gaps worker thread (bundled as out/main/gapWorker.js when the build lists it):
+ * model imputation takes seconds to minutes per session and would stall the services' event loop,
+ * which on the desktop is Electron's main process. Tasks run one at a time; the services cancel by
+ * terminating the thread.
+ */
+const port = parentPort;
+if (!port) throw new Error('gapWorker.ts must run as a worker thread');
+
+const post = (message: FromGapWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+let model: Promise<LatentSequenceModel> | null = null;
+let queue = Promise.resolve();
+
+port.on('message', (message: ToGapWorker) => {
+  if (message.type === 'model') {
+    model = buildGapModel(message.model, message.label);
+    // Reported with the first task.
+    model.catch(() => undefined);
+    return;
+  }
+  const { id } = message;
+  queue = queue.then(async () => {
+    try {
+      if (!model) throw new Error('the gaps worker got a task before its model');
+      const m = await model;
+      const { imputeSession } = await import('../../imputation/modelImputation');
+      const result = await imputeInSegments(
+        imputeSession,
+        m,
+        message.session,
+        message.options,
+        message.label,
+        (done, total) => {
+          post({ id, type: 'progress', done, total });
+          return Promise.resolve();
+        },
+      );
+      const buffers = [result.imputed.buffer, result.missing.buffer, result.std?.buffer].filter(
+        (b): b is ArrayBuffer => b instanceof ArrayBuffer,
+      );
+      post({ id, type: 'imputed', result }, [...new Set(buffers)]);
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      const code = (e as { code?: unknown }).code;
+      post({
+        id,
+        type: 'error',
+        name: e.name,
+        message: e.message,
+        ...(typeof code === 'string' ? { code } : {}),
+      });
+    }
+  });
+});

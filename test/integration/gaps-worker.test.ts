@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeArray } from '../../src-shared/domain/encodedArray';
+import { RpcError } from '../../src-shared/rpc/errors';
+import { buildTrainerBundle, createHarness, type Harness } from './training-harness';
+import { importGapDataset, tinyDvaeConfig } from './gaps-helpers';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let trainer: string;
+let worker: string;
+let h: Harness;
+let runId: number;
+let datasetId: number;
+
+/** The gaps worker bundled like the app's build does (external packages resolve from the repo). */
+async function buildGapWorker(): Promise<string> {
+  const dir = path.join(repoRoot, 'node_modules', '.cache', 'modescope-tests');
+  mkdirSync(dir, { recursive: true });
+  const outfile = path.join(dir, `gapWorker-${process.pid}-${randomUUID().slice(0, 8)}.mjs`);
+  await build({
+    entryPoints: [path.join(repoRoot, 'src-main/services/gaps/gapWorker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+beforeAll(async () => {
+  [trainer, worker] = await Promise.all([buildTrainerBundle(), buildGapWorker()]);
+  h = createHarness(trainer);
+  await h.call('projects.create', { path: path.join(h.dir, 'p.modescope'), name: 'gaps worker' });
+  const ds = await importGapDataset(h, 'train', [
+    {
+      nSamples: 1500,
+      gaps: [
+        [100, 120],
+        [700, 712],
+        [1300, 1310],
+      ],
+    },
+  ]);
+  datasetId = ds.id;
+  const mark = h.events.length;
+  const run = await h.call('runs.start', {
+    datasetId,
+    modelKind: 'vrae',
+    config: tinyDvaeConfig({ n_epochs: 1 }),
+  });
+  runId = run.id;
+  expect(await h.finished(runId, mark, 120_000)).toBe('completed');
+}, 180_000);
+
+afterAll(() => {
+  delete process.env.MODESCOPE_GAP_WORKER_ENTRY;
+  h?.dispose();
+  for (const f of [trainer, worker]) if (f) rmSync(f, { force: true });
+});
+
+function stagesOf(jobId: string, from: number): string[] {
+  return h.events
+    .slice(from)
+    .filter((e) => e.event === 'job.progress' && (e.payload as { jobId: string }).jobId === jobId)
+    .map((e) => (e.payload as { stage: string }).stage);
+}
+
+async function imputed(sessionId: number) {
+  return Promise.all(
+    ['imputed', 'imputation_std'].map(async (kind) =>
+      Array.from(decodeArray((await h.call('runs.resultArray', { runId, kind, sessionId })).array)),
+    ),
+  );
+}
+
+describe('gaps.impute in a worker thread', () => {
+  it('gives the same imputation as the in-process path, with progress from the thread', async () => {
+    const request = { runId, iterations: 2, samples: 3, seed: 4 };
+    delete process.env.MODESCOPE_GAP_WORKER_ENTRY;
+    const localMark = h.events.length;
+    const local = await h.call('gaps.impute', { ...request, jobId: 'impute-local' });
+    expect(stagesOf('impute-local', localMark)).toContain('imputing in this process');
+    const sid = local.sessions[0]!.sessionId;
+    const [x1, s1] = await imputed(sid);
+
+    process.env.MODESCOPE_GAP_WORKER_ENTRY = worker;
+    const mark = h.events.length;
+    const threaded = await h.call('gaps.impute', { ...request, jobId: 'impute-worker' });
+    expect(threaded).toEqual(local);
+    const [x2, s2] = await imputed(sid);
+    expect(x2).toEqual(x1);
+    expect(s2).toEqual(s1);
+    expect(stagesOf('impute-worker', mark)).toContain('imputing in a worker thread');
+    expect(stagesOf('impute-worker', mark)).toContain('imputing session 1 of 1');
+  }, 120_000);
+
+  it('passes bad input from the thread on as a clear error, and a cancel terminates it', async () => {
+    process.env.MODESCOPE_GAP_WORKER_ENTRY = worker;
+    const long = await importGapDataset(h, 'long', [{ nSamples: 600, gaps: [[100, 140]] }]);
+    const error = await h.call('gaps.impute', { runId, datasetId: long.id }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RpcError);
+    expect((error as RpcError).code).toBe('INVALID_INPUT');
+    expect((error as RpcError).message).toMatch(/gap of 40 samples ending at sample 140 is longer than half/);
+
+    const pending = h.call('gaps.impute', {
+      runId,
+      samples: 50,
+      iterations: 20,
+      jobId: 'impute-worker-cancel',
+    });
+    await h.waitForEvent(
+      (e, p) => e === 'job.progress' && (p as { jobId: string }).jobId === 'impute-worker-cancel',
+    );
+    expect(h.services.jobs.cancel('impute-worker-cancel')).toBe(true);
+    const cancelled = await pending.catch((e: unknown) => e);
+    expect((cancelled as RpcError).code).toBe('CANCELLED');
+  }, 120_000);
+});
