@@ -101,6 +101,26 @@ describe('gaps.impute in a worker thread', () => {
     expect(stagesOf('impute-worker', mark)).toContain('imputing session 1 of 1');
   }, 120_000);
 
+  it('scores the model in the thread with the same table as in this process', async () => {
+    const held = await importGapDataset(h, 'held', [{ nSamples: 1500, gaps: [] }]);
+    const settings = {
+      runId,
+      datasetId: held.id,
+      sessionIds: [held.sessions[0]!.id],
+      gapLengthsMs: [100, 200] as [number, number],
+      nGaps: 4,
+      singleChannelDropouts: 2,
+      seed: 3,
+      iterations: 2,
+    };
+    delete process.env.MODESCOPE_GAP_WORKER_ENTRY;
+    const local = await h.call('gaps.evaluate', settings);
+    process.env.MODESCOPE_GAP_WORKER_ENTRY = worker;
+    const threaded = await h.call('gaps.evaluate', settings);
+    expect(threaded.table).toEqual(local.table);
+    expect(Number.isFinite(threaded.table.rows[0]!.methods.model!.rmse)).toBe(true);
+  }, 120_000);
+
   it('passes bad input from the thread on as a clear error, and a cancel terminates it', async () => {
     process.env.MODESCOPE_GAP_WORKER_ENTRY = worker;
     const long = await importGapDataset(h, 'long', [{ nSamples: 600, gaps: [[100, 140]] }]);

@@ -1,6 +1,5 @@
 import type { GapEvaluationSettings, GapEvaluationTable } from '../../../src-shared/rpc/channels/gaps';
 import { RpcError } from '../../../src-shared/rpc/errors';
-import type { LatentSequenceModel } from '../../engine/models/dvae/sequenceModel';
 import {
   channelMean,
   lastObservationCarriedForward,
@@ -10,7 +9,6 @@ import {
 import { evaluateImputers } from '../../imputation/evaluate';
 import { gaussianProcessInterpolation } from '../../imputation/gaussianProcessInterpolation';
 import type { MaskedSession } from '../../imputation/missingEntries';
-import { imputeInSegments } from './segmentedImputation';
 
 /**
  * The evaluation users run on their own held-out sessions: hide all-channel gaps (and optionally
@@ -68,8 +66,11 @@ export function evaluationPlan(
   };
 }
 
+/** The model's fill of one masked session (in a worker thread or in this process, see gapCompute.ts). */
+export type ModelFill = (s: MaskedSession) => Promise<Float32Array>;
+
 export async function runGapEvaluation(
-  model: LatentSequenceModel,
+  modelFill: ModelFill,
   sessions: readonly MaskedSession[],
   settings: GapEvaluationSettings,
   samplingRate: number,
@@ -77,7 +78,6 @@ export async function runGapEvaluation(
   onProgress: (stage: string, done: number, total: number) => void,
   throwIfCancelled: () => void,
 ): Promise<GapEvaluationTable> {
-  const { imputeSession } = await import('../../imputation/modelImputation');
   const total = EVALUATION_METHODS.length * sessions.length;
   let done = 0;
   const step =
@@ -93,24 +93,8 @@ export async function runGapEvaluation(
       onProgress(`${name} done`, done, total);
       return out;
     };
-  const modelOptions = { iterations: settings.iterations, samples: 0, seed: settings.seed };
   const imputers: Record<string, Imputer> = {
-    // In segments, like gaps.impute, so a long held-out session does not hold the process.
-    model: step('model', async (s) => {
-      const r = await imputeInSegments(
-        imputeSession,
-        model,
-        s,
-        modelOptions,
-        'held-out session',
-        async () => {
-          throwIfCancelled();
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          throwIfCancelled();
-        },
-      );
-      return r.imputed;
-    }),
+    model: step('model', modelFill),
     linear: step('linear', linearInterpolation),
     locf: step('last observation carried forward', lastObservationCarriedForward),
     channel_mean: step('channel mean', channelMean),

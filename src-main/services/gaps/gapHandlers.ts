@@ -210,9 +210,11 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
       return jobs.run('evaluate', jobId, async (job) => {
         job.progress('loading the model and the data', 0, 0);
         const sessions = loadMaskedSessions(store, selected.refs);
-        return withModel(store, settings.runId, async ({ model }) => {
+        const imputer = await createGapImputer(store, settings.runId, job.signal);
+        try {
+          const modelOptions = { iterations: settings.iterations, samples: 0, seed: settings.seed };
           const table = await runGapEvaluation(
-            model,
+            async (s) => (await imputer.impute(s, modelOptions, 'held-out session', () => undefined)).imputed,
             sessions,
             settings,
             selected.samplingRate,
@@ -229,7 +231,11 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
             cli: `modescope gaps evaluate --project ${JSON.stringify(store.path)} --run ${settings.runId} --dataset ${settings.datasetId}${settings.preparationId ? ` --preparation ${settings.preparationId}` : ''} --sessions ${settings.sessionIds.join(',')} --gap-ms ${settings.gapLengthsMs.join('-')} --n-gaps ${settings.nGaps} --dropouts ${settings.singleChannelDropouts} --seed ${settings.seed}`,
           });
           return { ...value, id: saved.id, createdAt: saved.createdAt };
-        });
+        } catch (error) {
+          throw asRpcError(error);
+        } finally {
+          imputer.dispose();
+        }
       });
     },
 
