@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { checkedBlocks, rowLength, throwIfAborted, type ExportArray, type WriteOptions } from './exportArray';
 import { formatCsvNumber } from './csvNumber';
 import { ExportError } from './exportError';
+import { EventLoopPacer } from './eventLoopPacer';
 
 /**
  * CSV with a header row: one line per index of axis 0 (a time point, a mode), one column per value
@@ -51,6 +52,7 @@ export async function writeCsv(
   const header = [...(columns.leading ? [columns.leading.name] : []), ...columns.names].map(quoteField);
   const handle = await open(path, 'w');
   try {
+    const pacer = new EventLoopPacer();
     let text = header.join(',') + '\n';
     let row = 0;
     let written = 0;
@@ -67,6 +69,8 @@ export async function writeCsv(
         if (text.length >= FLUSH_CHARS) {
           await handle.write(text);
           text = '';
+        } else if (pacer.due()) {
+          await pacer.pause();
         }
       }
       written += block.length;

@@ -11,6 +11,7 @@ import {
 } from './exportArray';
 import { ExportError } from './exportError';
 import { checkMatVariableName } from './matVariableName';
+import { EventLoopPacer } from './eventLoopPacer';
 
 /**
  * MATLAB Level 5 MAT-files (what `save -v6` writes, uncompressed): a 128-byte text header with the
@@ -142,6 +143,7 @@ async function writeColumnMajor(
   const cIndex = trailingCIndices(array.shape);
   const budget = options.memoryBudgetBytes ?? 32 * 1024 * 1024;
   const columnsPerPass = Math.max(1, Math.floor(budget / (rows * (single ? 4 : 8))));
+  const pacer = new EventLoopPacer();
   for (let first = 0; first < width; first += columnsPerPass) {
     const count = Math.min(columnsPerPass, width - first);
     const out = single ? new Float32Array(count * rows) : new Float64Array(count * rows);
@@ -152,6 +154,7 @@ async function writeColumnMajor(
       for (let r = 0; r < blockRows; r++, row++) {
         const base = r * width;
         for (let j = 0; j < count; j++) out[j * rows + row] = block[base + cIndex[first + j]!]!;
+        if ((r & 255) === 255 && pacer.due()) await pacer.pause();
       }
     }
     await handle.write(littleEndianBytes(out));

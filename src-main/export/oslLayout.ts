@@ -8,6 +8,7 @@ import { toMatVariableName } from './matVariableName';
 import { writeNpy } from './npyWriter';
 import { buildRunReport } from './runReport';
 import type { ExportAnalysis, RunExportContent } from './runExportContent';
+import { EventLoopPacer } from './eventLoopPacer';
 
 /**
  * The osl-dynamics output layout of a trained run:
@@ -302,7 +303,10 @@ export async function writeRunLayout(
   const total = tasks.reduce((n, t) => n + t.values, 0);
   const written: WrittenFile[] = [];
   let done = 0;
+  const pacer = new EventLoopPacer();
   for (const task of tasks) {
+    // Between files too: building a report or reading an array from the store is a block of work.
+    await pacer.pause();
     throwIfAborted(options.signal, 'the export');
     const target = path.join(folder, ...task.path.split('/'));
     await mkdir(path.dirname(target), { recursive: true });
