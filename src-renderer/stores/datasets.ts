@@ -13,15 +13,14 @@ import type { RecordingReadOptions } from '../../src-shared/domain/recording';
 import type { SimulationSpecInput } from '../../src-shared/domain/simulation';
 import type { EnvelopeWindow } from '../charts/envelope';
 import { useApi } from '../api/currentApi';
-import { invalidInput, toDisplayError, type DisplayError } from '../api/displayError';
+import { invalidInput } from '../api/displayError';
 import { useJobsStore } from './jobs';
+import { byAction, useTrackedActions } from './trackedActions';
 
 /** Each action has its own busy flag, error slot and (for jobs) job id, shown next to its button. */
 export type DatasetAction = 'list' | 'delete' | 'inspect' | 'import' | 'simulate' | 'prepare' | 'export';
 
 const actions: DatasetAction[] = ['list', 'delete', 'inspect', 'import', 'simulate', 'prepare', 'export'];
-const byAction = <T>(value: T) =>
-  Object.fromEntries(actions.map((a) => [a, value])) as Record<DatasetAction, T>;
 
 /** A window of a session as the stacked-trace chart draws it, plus what the server said about it. */
 export interface PreviewWindow extends EnvelopeWindow {
@@ -49,46 +48,28 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const datasets = shallowRef<readonly DatasetSummary[]>([]);
   const loaded = shallowRef(false);
   const selectedId = shallowRef<number | null>(null);
-  const busy = reactive(byAction(false));
-  const errors = reactive(byAction<DisplayError | null>(null));
-  const jobIds = reactive(byAction<string | null>(null));
+  const { busy, errors, track: run, latestOnly } = useTrackedActions(actions);
+  const jobIds = reactive(byAction<DatasetAction, string | null>(actions, null));
   /** The inspect answer for the import wizard, one entry per file in the order asked. */
   const inspected = shallowRef<readonly InspectedFile[]>([]);
 
   const selected = computed(() => datasets.value.find((d) => d.id === selectedId.value) ?? null);
 
   let unsubscribers: Array<() => void> = [];
-  let listGeneration = 0;
 
-  async function run<T>(action: DatasetAction, task: () => Promise<T>): Promise<T | null> {
-    busy[action] = true;
-    errors[action] = null;
-    try {
-      return await task();
-    } catch (err) {
-      errors[action] = toDisplayError(err);
-      return null;
-    } finally {
-      busy[action] = false;
-    }
-  }
-
-  async function refresh(): Promise<void> {
-    const generation = ++listGeneration;
-    busy.list = true;
-    try {
-      const list = await useApi().datasets.list({});
-      if (generation !== listGeneration) return;
+  const loadList = latestOnly(
+    'list',
+    () => useApi().datasets.list({}),
+    (list) => {
       datasets.value = list;
-      errors.list = null;
       if (selectedId.value !== null && !list.some((d) => d.id === selectedId.value)) selectedId.value = null;
       if (selectedId.value === null && list.length > 0) selectedId.value = list[0]!.id;
-    } catch (err) {
-      if (generation === listGeneration) errors.list = toDisplayError(err);
-    } finally {
-      if (generation === listGeneration) busy.list = false;
-      loaded.value = true;
-    }
+    },
+  );
+
+  async function refresh(): Promise<void> {
+    await loadList();
+    loaded.value = true;
   }
 
   /** Subscribes to dataset changes (from this window, another one or the CLI) and loads the list. */

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { markRaw, reactive, shallowRef } from 'vue';
+import { markRaw, shallowRef } from 'vue';
 import type {
   BatchMetrics,
   EpochRecordData,
@@ -10,13 +10,13 @@ import type {
   StartRunRequest,
 } from '../../src-shared/domain/run';
 import { useApi } from '../api/currentApi';
-import { toDisplayError, type DisplayError } from '../api/displayError';
+import { toDisplayError } from '../api/displayError';
 import { CurveBuffer } from '../charts/curveBuffer';
 import { useJobsStore } from './jobs';
+import { useTrackedActions } from './trackedActions';
 
 export type RunAction = 'list' | 'start' | 'resume' | 'cancel' | 'delete' | 'watch' | 'compare';
 const actions: RunAction[] = ['list', 'start', 'resume', 'cancel', 'delete', 'watch', 'compare'];
-const byAction = <T>(value: T) => Object.fromEntries(actions.map((a) => [a, value])) as Record<RunAction, T>;
 
 /**
  * The curves of one run: losses per batch and per epoch, KL factor and learning rate per batch.
@@ -79,8 +79,7 @@ export const useRunsStore = defineStore('runs', () => {
   const loaded = shallowRef(false);
   /** Configs of listed runs (runs.list carries none), fetched once per run and status. */
   const configs = shallowRef<Readonly<Record<number, unknown>>>({});
-  const busy = reactive(byAction(false));
-  const errors = reactive(byAction<DisplayError | null>(null));
+  const { busy, errors, track: act, latestOnly } = useTrackedActions(actions);
 
   /** The run the Train view follows. */
   const liveRunId = shallowRef<number | null>(null);
@@ -95,39 +94,22 @@ export const useRunsStore = defineStore('runs', () => {
   const comparison = shallowRef<RunComparison | null>(null);
 
   let unsubscribers: Array<() => void> = [];
-  let listGeneration = 0;
   /** Events that arrive while a run's history is being fetched, replayed after it. */
   let pending: { batches: BatchMetrics[]; epochs: EpochRecordData[] } | null = null;
   const configStatus = new Map<number, RunStatusName>();
 
-  async function act<T>(action: RunAction, task: () => Promise<T>): Promise<T | null> {
-    busy[action] = true;
-    errors[action] = null;
-    try {
-      return await task();
-    } catch (err) {
-      errors[action] = toDisplayError(err);
-      return null;
-    } finally {
-      busy[action] = false;
-    }
-  }
+  const loadList = latestOnly(
+    'list',
+    () => useApi().runs.list({}),
+    async (list) => {
+      runs.value = list;
+      await loadConfigs(list);
+    },
+  );
 
   async function refresh(): Promise<void> {
-    const generation = ++listGeneration;
-    busy.list = true;
-    try {
-      const list = await useApi().runs.list({});
-      if (generation !== listGeneration) return;
-      runs.value = list;
-      errors.list = null;
-      await loadConfigs(list);
-    } catch (err) {
-      if (generation === listGeneration) errors.list = toDisplayError(err);
-    } finally {
-      if (generation === listGeneration) busy.list = false;
-      loaded.value = true;
-    }
+    await loadList();
+    loaded.value = true;
   }
 
   async function loadConfigs(list: readonly RunSummary[]): Promise<void> {
