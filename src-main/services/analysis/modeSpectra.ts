@@ -165,6 +165,9 @@ export async function computeModeSpectra(
   const S = context.sessions.length;
   const packed: { alpha: Float64Array; data: Float64Array; nChannels: number }[] = [];
   for (let i = 0; i < S; i++) {
+    // Reading and packing a long session is tens of milliseconds: one session per turn of the loop.
+    if (i > 0) await yieldToEventLoop();
+    if (options.signal?.aborted) throw new RpcError('CANCELLED', 'spectra cancelled');
     const alpha = options.readAlpha(i);
     let data: SessionData;
     try {
