@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeArray } from '../../src-shared/domain/encodedArray';
 import type { RpcError } from '../../src-shared/rpc/errors';
@@ -7,36 +6,25 @@ import { DatasetRepository } from '../../src-main/store/datasetRepository';
 import { analyseRun, analysisResultKinds } from '../../src-main/services/analysis/runAnalysis';
 import { RunRepository } from '../../src-main/store/runRepository';
 import {
-  buildTrainerBundle,
-  createHarness,
-  simulatedProject,
+  completedDynemoRun,
+  simulatedTrainingProject,
   tinyDynemoConfig,
   type Harness,
+  type SimulatedTrainingProject,
 } from './training-harness';
 
-let entry: string;
+let project: SimulatedTrainingProject | undefined;
 let h: Harness;
 let datasetId: number;
 let runId: number;
 
 beforeAll(async () => {
-  entry = await buildTrainerBundle();
-  h = createHarness(entry);
-  datasetId = await simulatedProject(h, 1200);
-  const mark = h.events.length;
-  const run = await h.call('runs.start', {
-    datasetId,
-    modelKind: 'dynemo',
-    config: tinyDynemoConfig({ n_epochs: 3 }),
-  });
-  runId = run.id;
-  expect(await h.finished(runId, mark)).toBe('completed');
+  project = await simulatedTrainingProject(1200);
+  ({ h, datasetId } = project);
+  runId = await completedDynemoRun(h, { datasetId, config: tinyDynemoConfig({ n_epochs: 3 }) });
 }, 120_000);
 
-afterAll(() => {
-  h?.dispose();
-  if (entry) rmSync(entry, { force: true });
-});
+afterAll(() => project?.dispose());
 
 describe('analyseRun on a trained DyNeMo run', () => {
   it('computes summary statistics per session and mode spectra, then caches them as results', async () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeArray } from '../../src-shared/domain/encodedArray';
@@ -12,40 +12,30 @@ import { numbersOf } from '../../src-main/data/readers/matValues';
 import { readNpyHeader } from '../../src-main/data/readers/npyReader';
 import { analyseRun } from '../../src-main/services/analysis/runAnalysis';
 import {
-  buildTrainerBundle,
-  createHarness,
-  simulatedProject,
+  completedDynemoRun,
+  simulatedTrainingProject,
   tinyDynemoConfig,
   type Harness,
+  type SimulatedTrainingProject,
 } from './training-harness';
 import { tinyDvaeConfig } from './gaps-helpers';
 
-let entry: string;
+let project: SimulatedTrainingProject | undefined;
 let h: Harness;
 let runId: number;
 let projectPath: string;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  entry = await buildTrainerBundle();
-  h = createHarness(entry);
-  await simulatedProject(h, 600);
+  project = await simulatedTrainingProject(600);
+  h = project.h;
   projectPath = path.join(h.dir, 'p.modescope');
-  const datasetId = (await h.call('datasets.list', {}))[0]!.id;
-  const mark = h.events.length;
-  const run = await h.call('runs.start', {
-    datasetId,
-    modelKind: 'dynemo',
-    config: tinyDynemoConfig({ n_epochs: 2, n_kl_annealing_epochs: 1 }),
-    name: 'to export',
-  });
-  runId = run.id;
-  expect(await h.finished(runId, mark, 120_000)).toBe('completed');
+  const config = tinyDynemoConfig({ n_epochs: 2, n_kl_annealing_epochs: 1 });
+  runId = await completedDynemoRun(h, { datasetId: project.datasetId, config, name: 'to export' }, 120_000);
 }, 180_000);
 
 afterAll(() => {
-  h?.dispose();
-  if (entry) rmSync(entry, { force: true });
+  project?.dispose();
   process.env = savedEnv;
 });
 

@@ -134,3 +134,39 @@ export async function simulatedProject(h: Harness, nSamples = 1000): Promise<num
   });
   return dataset.id;
 }
+
+/** A test file's training setup: the bundled trainer, a harness on it and a simulated dataset. */
+export interface SimulatedTrainingProject {
+  h: Harness;
+  datasetId: number;
+  /** Stops the harness and removes the trainer bundle. */
+  dispose(): void;
+}
+
+export async function simulatedTrainingProject(nSamples?: number): Promise<SimulatedTrainingProject> {
+  const entry = await buildTrainerBundle();
+  const h = createHarness(entry);
+  const dispose = () => {
+    h.dispose();
+    rmSync(entry, { force: true });
+  };
+  try {
+    return { h, datasetId: await simulatedProject(h, nSamples), dispose };
+  } catch (err) {
+    dispose();
+    throw err;
+  }
+}
+
+/** Trains a DyNeMo run to the end; its id, or an error naming the status it ended in instead. */
+export async function completedDynemoRun(
+  h: Harness,
+  request: { datasetId: number; config: Record<string, unknown>; name?: string },
+  timeoutMs?: number,
+): Promise<number> {
+  const mark = h.events.length;
+  const run = await h.call('runs.start', { ...request, modelKind: 'dynemo' });
+  const status = await h.finished(run.id, mark, timeoutMs);
+  if (status !== 'completed') throw new Error(`run ${run.id} ended ${status}, not completed`);
+  return run.id;
+}

@@ -1,33 +1,27 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { writeArray } from '../../src-main/store/arrayStore';
 import { DatasetRepository } from '../../src-main/store/datasetRepository';
 import { RunRepository } from '../../src-main/store/runRepository';
 import {
-  buildTrainerBundle,
-  createHarness,
-  simulatedProject,
+  simulatedTrainingProject,
   tinyDynemoConfig,
   type Harness,
+  type SimulatedTrainingProject,
 } from './training-harness';
 
-let entry: string;
+let project: SimulatedTrainingProject | undefined;
 let h: Harness;
 let datasetId: number;
 const N = 6;
 const config = tinyDynemoConfig({ n_epochs: N, seed: 11 });
 
 beforeAll(async () => {
-  entry = await buildTrainerBundle();
-  h = createHarness(entry);
-  datasetId = await simulatedProject(h);
+  project = await simulatedTrainingProject();
+  ({ h, datasetId } = project);
 });
 
-afterAll(() => {
-  h?.dispose();
-  if (entry) rmSync(entry, { force: true });
-});
+afterAll(() => project?.dispose());
 
 const isEpoch = (runId: number, index: number) => (event: string, p: unknown) =>
   event === 'run.epoch' &&

@@ -1,29 +1,23 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeArray } from '../../src-shared/domain/encodedArray';
 import { RunRepository } from '../../src-main/store/runRepository';
 import {
-  buildTrainerBundle,
-  createHarness,
-  simulatedProject,
+  simulatedTrainingProject,
   tinyDynemoConfig,
   type Harness,
+  type SimulatedTrainingProject,
 } from './training-harness';
 
-let entry: string;
+let project: SimulatedTrainingProject | undefined;
 let h: Harness;
 let datasetId: number;
 
 beforeAll(async () => {
-  entry = await buildTrainerBundle();
-  h = createHarness(entry);
-  datasetId = await simulatedProject(h);
+  project = await simulatedTrainingProject();
+  ({ h, datasetId } = project);
 });
 
-afterAll(() => {
-  h?.dispose();
-  if (entry) rmSync(entry, { force: true });
-});
+afterAll(() => project?.dispose());
 
 describe('training a DyNeMo run in a training process', () => {
   it('persists every epoch, stores the outputs as results and completes', async () => {
