@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startChartsPage, type ChartsPage } from './chartsPageServer';
 
@@ -186,7 +186,11 @@ test('charts: 1,000,000 × 8 α zooms and pans on decimated windows; exports PNG
   const png = readFileSync((await pngDownload.path())!);
   const size = pngSize(png);
   expect(size.width).toBe(Math.round(box.width) * 2);
+  // The exported figure is taller than the canvas by the title band above the plot.
+  expect(size.height).toBe((Math.round(box.height) + 30) * 2);
   expect(png.length).toBeGreaterThan(5_000);
+  mkdirSync('test-results/screenshots', { recursive: true });
+  writeFileSync('test-results/screenshots/charts-export-alpha.png', png);
 
   // SVG export: parseable, holds the mode series and legend.
   const [svgDownload] = await Promise.all([
@@ -204,6 +208,8 @@ test('charts: 1,000,000 × 8 α zooms and pans on decimated windows; exports PNG
   expect(parsed.paths).toBeGreaterThan(8);
   expect(parsed.text).toContain('Mode 1');
   expect(parsed.text).toContain('Mode 8');
+  expect(parsed.text).toContain('Mode time courses (α)');
+  expect(parsed.text).toContain('Time (s)');
   expect(svg.toLowerCase()).toContain('#4e79a7');
 
   for (const id of ['heatmap-chart', 'bar-chart']) {
