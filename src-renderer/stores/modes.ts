@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { markRaw, shallowRef } from 'vue';
 import { decodeArray } from '../../src-shared/domain/encodedArray';
-import type { RunSummary } from '../../src-shared/domain/run';
+import { modeModelKinds, type RunSummary } from '../../src-shared/domain/run';
 import type {
   AlphaVariant,
   GroundTruthMatch,
@@ -71,7 +71,9 @@ export const useModesStore = defineStore('modes', () => {
   async function refreshRuns(): Promise<void> {
     try {
       const list = await useApi().runs.list({});
-      runs.value = list.filter((r) => r.status === 'completed');
+      runs.value = list.filter(
+        (r) => r.status === 'completed' && (modeModelKinds as readonly string[]).includes(r.modelKind),
+      );
       setError('runs', null);
       if (runId.value !== null && !runs.value.some((r) => r.id === runId.value)) await selectRun(null);
     } catch (err) {

@@ -13,6 +13,9 @@ export const trainableModelKinds = ['dynemo', 'vrae', 'vosp'] as const;
 /** The kinds whose runs can impute gaps and denoise. */
 export const gapModelKinds = ['vrae', 'vosp'] as const;
 export type GapModelKind = (typeof gapModelKinds)[number];
+/** The kinds whose runs infer mode time courses (α), which the Modes view and mode analysis need. */
+export const modeModelKinds = ['dynemo'] as const;
+export type ModeModelKind = (typeof modeModelKinds)[number];
 export const modelKindSchema = z.enum(trainableModelKinds, {
   error: `model kind must be one of: ${trainableModelKinds.join(', ')}`,
 });

@@ -11,13 +11,13 @@ import { useJobsStore } from '../../src-renderer/stores/jobs';
 import { useModesStore } from '../../src-renderer/stores/modes';
 import { dispatcherForFake } from '../helpers/fakeServicesDispatcher';
 
-function run(id: number, status: RunSummary['status']): RunSummary {
+function run(id: number, status: RunSummary['status'], modelKind = 'dynemo'): RunSummary {
   return {
     id,
     name: `r${id}`,
     datasetId: 1,
     preparationId: null,
-    modelKind: 'dynemo',
+    modelKind,
     seed: 0,
     status,
     createdAt: '2026-11-23T09:00:00.000Z',
@@ -71,7 +71,12 @@ class FakeAnalysisServices {
   cancelled: string[] = [];
   onCancel: () => void = () => undefined;
   readonly handlers: PartialHandlers = {
-    'runs.list': () => [run(1, 'completed'), run(2, 'running'), run(3, 'completed')],
+    'runs.list': () => [
+      run(1, 'completed'),
+      run(2, 'running'),
+      run(3, 'completed'),
+      run(4, 'completed', 'vrae'),
+    ],
     'analysis.run': ({ runId, jobId }) => {
       if (this.cancelled.includes(jobId ?? '')) throw new RpcError('CANCELLED', 'analyse cancelled');
       if (runId === 3) throw new RpcError('INVALID_INPUT', 'cannot analyse this run: nothing to split');
@@ -142,7 +147,7 @@ beforeEach(() => {
 });
 
 describe('modes store', () => {
-  it('lists only completed runs', async () => {
+  it('lists only completed runs of models with modes (no VRAE/VOSP)', async () => {
     const store = useModesStore();
     await store.refreshRuns();
     expect(store.runs.map((r) => r.id)).toEqual([1, 3]);
