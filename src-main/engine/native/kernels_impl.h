@@ -52,6 +52,16 @@ class Scratch {
   float* ptr_;
 };
 
+// Reductions over rows or time points are split into at most this many contiguous chunks, whose
+// partial sums are then combined in chunk order. The count is fixed, not derived from the pool
+// size, so every reduced value has one summation order whatever the number of threads (set by
+// MODESCOPE_THREADS or the machine) and however the pool hands out the chunks.
+constexpr int kReductionChunks = 32;
+
+static inline int reduction_chunks(int64_t items) {
+  return static_cast<int>(items < kReductionChunks ? (items > 0 ? items : 1) : kReductionChunks);
+}
+
 template <typename F>
 static void trampoline(void* ctx, int task) {
   (*static_cast<F*>(ctx))(task);
@@ -440,7 +450,7 @@ static void rnn_backward(const RnnArgs& a) {
   // Bias gradients: column sums over all rows, row-major (contiguous) in double, one partial per
   // fixed row range, reduced in order.
   const int cols = lstm ? GH : 2 * GH;
-  const int parts = imax(1, imin(static_cast<int>(BT), 4 * pool_threads()));
+  const int parts = reduction_chunks(static_cast<int64_t>(BT));
   double* partial = static_cast<double*>(calloc(static_cast<size_t>(parts) * cols, sizeof(double)));
   parallel_tasks(parts, [&](int part) {
     double* acc = partial + static_cast<size_t>(part) * cols;
@@ -855,9 +865,7 @@ static void pack_lower_transposed(const float* d, int K, int C, float* out, bool
             d[(static_cast<size_t>(k) * C + i) * C + j] * (double_off_diagonal && j < i ? 2.0f : 1.0f);
 }
 
-static int mvn_tasks(int64_t groups) {
-  return static_cast<int>(groups < 4 * pool_threads() ? (groups > 0 ? groups : 1) : 4 * pool_threads());
-}
+static int mvn_tasks(int64_t groups) { return reduction_chunks(groups); }
 
 static MvnFailure mvn_full_forward(const MvnArgs& a) {
   const int C = a.channels, K = a.modes;
@@ -906,7 +914,8 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
   pack_lower_transposed(a.covariances, K, C, d_t.get(), false);
   pack_lower_transposed(a.covariances, K, C, dw_t.get(), true);
   const int tasks = mvn_tasks(groups);
-  // Per-task sums, reduced in task order so results do not depend on scheduling.
+  // Per-chunk sums, reduced in chunk order: the result depends neither on scheduling nor on the
+  // number of threads.
   Scratch d_cov_acc(static_cast<size_t>(tasks) * P * KP);
   Scratch d_mean_acc(static_cast<size_t>(tasks) * C * KP);
   LaneFailure failures[256];
@@ -1108,7 +1117,7 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
 static MvnFailure mvn_diag(const MvnArgs& a, bool backward) {
   const int C = a.channels, K = a.modes;
   const int64_t N = static_cast<int64_t>(a.batch) * a.steps;
-  const int tasks = static_cast<int>(N < 4 * pool_threads() ? N : 4 * pool_threads());
+  const int tasks = reduction_chunks(N);
   Scratch d_cov_acc(backward ? static_cast<size_t>(tasks) * K * C : 0);
   Scratch d_mean_acc(backward && a.means ? static_cast<size_t>(tasks) * K * C : 0);
   LaneFailure failures[256];
