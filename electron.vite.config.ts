@@ -18,9 +18,11 @@ export default defineConfig({
           index: resolve(root, 'src-main/app/main.ts'),
           cli: resolve(root, 'src-main/cli/main.ts'),
           trainer: resolve(root, 'src-main/training/trainingProcess.ts'),
-          // Post-hoc analysis and preparations run in worker threads off the services' event loop.
+          // Post-hoc analysis, preparations and imputation run in worker threads off the services'
+          // event loop.
           analysisWorker: resolve(root, 'src-main/services/analysis/analysisWorker.ts'),
           prepareWorker: resolve(root, 'src-main/services/datasets/prepareWorker.ts'),
+          gapWorker: resolve(root, 'src-main/services/gaps/gapWorker.ts'),
         },
       },
     },
