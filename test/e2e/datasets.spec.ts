@@ -1,16 +1,13 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
+import { createProjectInUi } from './appSteps';
 import { expect, repoRoot, test } from './serveFixture';
 
 const edfPath = resolve(repoRoot, '../shared/data/eeg/raw/eegmmidb_S001R01.edf');
 
-async function createProject(page: Page, folder: string): Promise<void> {
-  await page.getByTestId('create-name').fill('Datasets walkthrough');
-  await page.getByTestId('create-folder').fill(folder);
-  await page.getByTestId('create-filename').fill('datasets');
-  await page.getByTestId('create-submit').click();
-  await expect(page.getByTestId('header-project-name')).toHaveText('Datasets walkthrough');
+function createProject(page: Page, folder: string): Promise<void> {
+  return createProjectInUi(page, 'Datasets walkthrough', folder, 'datasets');
 }
 
 /** Opens the recording picker and waits for its first listing, so typed paths are not raced. */

@@ -1,20 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { expect, repoRoot, test } from './serveFixture';
-
-const run = promisify(execFile);
-
-/** The CLI against the same built bundle the served app uses. */
-async function cli(dir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [join(repoRoot, 'bin/modescope.mjs'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, MODESCOPE_CONFIG_DIR: join(dir, 'cli-config'), MODESCOPE_MAX_BACKEND: 'cpu' },
-    timeout: 240_000,
-  });
-  return stdout;
-}
+import { modescopeCli as cli } from './appSteps';
+import { expect, test } from './serveFixture';
 
 test.describe('Export view in web mode', () => {
   test('exports a trained run as npy, mat and csv with a report; refuses a taken folder until replacing is allowed', async ({

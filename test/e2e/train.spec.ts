@@ -1,28 +1,5 @@
-import type { Page } from '@playwright/test';
+import { createProjectInUi, simulateHmmInUi } from './appSteps';
 import { expect, test } from './serveFixture';
-
-async function createProject(page: Page, folder: string): Promise<void> {
-  await page.getByTestId('create-name').fill('Train walkthrough');
-  await page.getByTestId('create-folder').fill(folder);
-  await page.getByTestId('create-filename').fill('train');
-  await page.getByTestId('create-submit').click();
-  await expect(page.getByTestId('header-project-name')).toHaveText('Train walkthrough');
-}
-
-async function simulateHmm(page: Page): Promise<void> {
-  await page.getByTestId('nav-datasets').click();
-  await expect(page.getByTestId('view-datasets')).toHaveAttribute('data-loaded', 'true');
-  await page.getByTestId('add-tab-simulate').click();
-  await page.getByTestId('simulate-n_states').fill('3');
-  await page.getByTestId('simulate-n_samples').fill('4000');
-  await page.getByTestId('simulate-n_channels').fill('4');
-  await page.getByTestId('simulate-seed').fill('3');
-  await page.getByTestId('simulate-name').fill('Sim HMM');
-  await page.getByTestId('simulate-submit').click();
-  await expect(page.getByTestId('simulate-progress')).toHaveAttribute('data-status', 'succeeded', {
-    timeout: 60_000,
-  });
-}
 
 /** A tiny DyNeMo: the machine running the tests is small and shared. */
 const tinyConfig: Record<string, string> = {
@@ -41,8 +18,8 @@ test.describe('Train and Runs views in web mode', () => {
     test.setTimeout(300_000);
     await page.setViewportSize({ width: 1440, height: 1000 });
     await page.goto(served.url);
-    await createProject(page, served.dir);
-    await simulateHmm(page);
+    await createProjectInUi(page, 'Train walkthrough', served.dir, 'train');
+    await simulateHmmInUi(page);
 
     await page.getByTestId('nav-train').click();
     await expect(page.getByTestId('view-train')).toHaveAttribute('data-loaded', 'true');
@@ -152,8 +129,8 @@ test.describe('Cancel and resume in web mode', () => {
     test.setTimeout(300_000);
     await page.setViewportSize({ width: 1440, height: 1000 });
     await page.goto(served.url);
-    await createProject(page, served.dir);
-    await simulateHmm(page);
+    await createProjectInUi(page, 'Train walkthrough', served.dir, 'train');
+    await simulateHmmInUi(page);
     await page.getByTestId('nav-train').click();
     await expect(page.getByTestId('config-n_channels')).toHaveValue('4');
     for (const [key, value] of Object.entries({

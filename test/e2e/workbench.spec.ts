@@ -8,6 +8,7 @@ import { createWebSocketTransport } from '../../src-shared/rpc/webSocketTranspor
 import { readRecording } from '../../src-main/data/readers';
 import { BinaryFile } from '../../src-main/data/readers/binaryFile';
 import { readNpyHeader } from '../../src-main/data/readers/npyReader';
+import { createProjectInUi, simulateHmmInUi } from './appSteps';
 import { expect, test, type ServedApp } from './serveFixture';
 
 /**
@@ -159,26 +160,11 @@ test.describe('Workbench: the full path in web mode', () => {
     await page.getByTestId('path-picker-cancel').click();
     await expect(page.getByTestId('path-picker')).toHaveCount(0);
 
-    await page.getByTestId('create-name').fill('Workbench');
-    await page.getByTestId('create-folder').fill(served.dir);
-    await page.getByTestId('create-filename').fill('workbench');
-    await page.getByTestId('create-submit').click();
-    await expect(page.getByTestId('header-project-name')).toHaveText('Workbench');
+    await createProjectInUi(page, 'Workbench', served.dir, 'workbench');
     await shoot(page, testInfo, 'projects');
 
     // Datasets: simulate an HMM with multivariate-normal observations, then prepare it.
-    await page.getByTestId('nav-datasets').click();
-    await expect(page.getByTestId('view-datasets')).toHaveAttribute('data-loaded', 'true');
-    await page.getByTestId('add-tab-simulate').click();
-    await page.getByTestId('simulate-n_states').fill('3');
-    await page.getByTestId('simulate-n_samples').fill('4000');
-    await page.getByTestId('simulate-n_channels').fill('4');
-    await page.getByTestId('simulate-seed').fill('3');
-    await page.getByTestId('simulate-name').fill('Sim HMM');
-    await page.getByTestId('simulate-submit').click();
-    await expect(page.getByTestId('simulate-progress')).toHaveAttribute('data-status', 'succeeded', {
-      timeout: 60_000,
-    });
+    await simulateHmmInUi(page);
     const simRow = page.getByTestId('dataset-row').filter({ hasText: 'Sim HMM' });
     await simRow.getByTestId('dataset-open').click();
     await expect(page.getByTestId('selected-dataset-name')).toHaveText('Sim HMM');

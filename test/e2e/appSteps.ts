@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from '@playwright/test';
+import { expect, repoRoot } from './serveFixture';
+
+const execFileAsync = promisify(execFile);
+
+/** The CLI against the same built bundle the served app uses, with its own config folder under `dir`. */
+export async function modescopeCli(dir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(process.execPath, [join(repoRoot, 'bin/modescope.mjs'), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, MODESCOPE_CONFIG_DIR: join(dir, 'cli-config'), MODESCOPE_MAX_BACKEND: 'cpu' },
+    timeout: 240_000,
+  });
+  return stdout;
+}
+
+/** Creates `<folder>/<fileName>.modescope` from the Projects view and waits until it is open. */
+export async function createProjectInUi(
+  page: Page,
+  name: string,
+  folder: string,
+  fileName: string,
+): Promise<void> {
+  await page.getByTestId('create-name').fill(name);
+  await page.getByTestId('create-folder').fill(folder);
+  await page.getByTestId('create-filename').fill(fileName);
+  await page.getByTestId('create-submit').click();
+  await expect(page.getByTestId('header-project-name')).toHaveText(name);
+}
+
+/** Simulates 'Sim HMM' (3 states, 4 channels, 4000 samples, seed 3) from the Datasets view and waits for it. */
+export async function simulateHmmInUi(page: Page): Promise<void> {
+  await page.getByTestId('nav-datasets').click();
+  await expect(page.getByTestId('view-datasets')).toHaveAttribute('data-loaded', 'true');
+  await page.getByTestId('add-tab-simulate').click();
+  await page.getByTestId('simulate-n_states').fill('3');
+  await page.getByTestId('simulate-n_samples').fill('4000');
+  await page.getByTestId('simulate-n_channels').fill('4');
+  await page.getByTestId('simulate-seed').fill('3');
+  await page.getByTestId('simulate-name').fill('Sim HMM');
+  await page.getByTestId('simulate-submit').click();
+  await expect(page.getByTestId('simulate-progress')).toHaveAttribute('data-status', 'succeeded', {
+    timeout: 60_000,
+  });
+}
