@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
-import { computed, reactive, shallowRef } from 'vue';
+import { computed, shallowRef } from 'vue';
 import type { ProjectSummary, RecentProject } from '../../src-shared/domain/project';
 import { useApi } from '../api/currentApi';
-import { invalidInput, toDisplayError, type DisplayError } from '../api/displayError';
+import { invalidInput, toDisplayError } from '../api/displayError';
 import { fileNameProblem, projectFilePath } from '../paths/projectFileName';
+import { useTrackedActions } from './trackedActions';
 
 /** Each action has its own busy flag and error slot, so errors show next to what caused them. */
 export type ProjectAction = 'load' | 'create' | 'open' | 'close' | 'recent';
@@ -15,8 +16,6 @@ export interface CreateProjectInput {
 }
 
 const actions: ProjectAction[] = ['load', 'create', 'open', 'close', 'recent'];
-const byAction = <T>(value: T) =>
-  Object.fromEntries(actions.map((a) => [a, value])) as Record<ProjectAction, T>;
 
 /** Why a create form cannot be submitted, or null when it can. */
 export function createInputProblem(input: CreateProjectInput): string | null {
@@ -31,8 +30,7 @@ export const useProjectsStore = defineStore('projects', () => {
   // Replaced wholesale on every refresh; shallowRef keeps it out of deep reactivity.
   const recent = shallowRef<readonly RecentProject[]>([]);
   const loaded = shallowRef(false);
-  const busy = reactive(byAction(false));
-  const errors = reactive(byAction<DisplayError | null>(null));
+  const { busy, errors, track } = useTrackedActions(actions);
   /** The recent entry an open or forget is running for, so only its row shows progress. */
   const busyRecentPath = shallowRef<string | null>(null);
 
@@ -43,18 +41,13 @@ export const useProjectsStore = defineStore('projects', () => {
   let unsubscribers: Array<() => void> = [];
   let recentGeneration = 0;
 
+  /** Whether `task` succeeded; its failure is shown in the action's error slot. */
   async function run(action: ProjectAction, task: () => Promise<void>): Promise<boolean> {
-    busy[action] = true;
-    errors[action] = null;
-    try {
+    const done = await track(action, async () => {
       await task();
       return true;
-    } catch (err) {
-      errors[action] = toDisplayError(err);
-      return false;
-    } finally {
-      busy[action] = false;
-    }
+    });
+    return done ?? false;
   }
 
   async function refreshRecent(): Promise<void> {
