@@ -1,11 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia';
-import { dispatcherForFake } from '../helpers/fakeServicesDispatcher';
+import { FakeServices } from '../helpers/fakeServicesDispatcher';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PartialHandlers } from '../../src-main/rpc/handlerRegistry';
 import type { DatasetSummary, PreparationSummary } from '../../src-shared/domain/dataset';
 import { encodeArray } from '../../src-shared/domain/encodedArray';
-import { createApi, type RpcTransport } from '../../src-shared/rpc/client';
-import type { EventName } from '../../src-shared/rpc/contract';
+import { createApi } from '../../src-shared/rpc/client';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { setApi } from '../../src-renderer/api/currentApi';
 import { useDatasetsStore } from '../../src-renderer/stores/datasets';
@@ -15,16 +14,14 @@ import { useJobsStore } from '../../src-renderer/stores/jobs';
  * In-memory dataset services behind the real dispatcher, so every request the store sends is
  * parsed with the contract's schemas exactly as the server would parse it.
  */
-class FakeDatasetServices {
+class FakeDatasetServices extends FakeServices {
   datasets: DatasetSummary[] = [];
-  readonly calls: Array<{ channel: string; payload: unknown }> = [];
-  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
   private nextId = 1;
   /** Job requests wait on this while it is set, after reporting progress. */
   gate: Promise<void> | null = null;
   private readonly cancels = new Map<string, () => void>();
 
-  readonly handlers: PartialHandlers = {
+  override readonly handlers: PartialHandlers = {
     'datasets.list': () => this.datasets,
     'datasets.delete': ({ datasetId }) => {
       const before = this.datasets.length;
@@ -139,31 +136,6 @@ class FakeDatasetServices {
       return { cancelled: cancel !== undefined };
     },
   };
-
-  private readonly dispatch = dispatcherForFake(this.handlers);
-
-  readonly transport: RpcTransport = {
-    invoke: async (channel, payload) => {
-      this.calls.push({ channel, payload });
-      const outcome = await this.dispatch(channel, payload);
-      if (!outcome.ok) throw RpcError.fromData(outcome.error);
-      return outcome.result;
-    },
-    subscribe: (event, listener) => {
-      let set = this.listeners.get(event);
-      if (!set) this.listeners.set(event, (set = new Set()));
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-  };
-
-  emit(event: EventName, payload: unknown): void {
-    for (const l of this.listeners.get(event) ?? []) l(payload);
-  }
-
-  listenerCount(event: EventName): number {
-    return this.listeners.get(event)?.size ?? 0;
-  }
 
   /** Reports half the work done, waits on the gate (cancellable), then finishes. */
   private async job(jobId: string, kind: 'import' | 'simulate' | 'prepare'): Promise<void> {

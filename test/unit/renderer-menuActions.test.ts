@@ -3,24 +3,23 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { PartialHandlers } from '../../src-main/rpc/handlerRegistry';
 import type { ProjectSummary } from '../../src-shared/domain/project';
 import type { PickPathRequest } from '../../src-shared/rpc/channels/app';
-import { createApi, type RpcTransport } from '../../src-shared/rpc/client';
+import { createApi } from '../../src-shared/rpc/client';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { setApi } from '../../src-renderer/api/currentApi';
 import { askNativePicker, nativePickRequest } from '../../src-renderer/paths/nativePicker';
 import { useMenuActionsStore } from '../../src-renderer/stores/menuActions';
 import { useNavigationStore } from '../../src-renderer/stores/navigation';
 import { useProjectsStore } from '../../src-renderer/stores/projects';
-import { dispatcherForFake } from '../helpers/fakeServicesDispatcher';
+import { FakeServices } from '../helpers/fakeServicesDispatcher';
 
 /** A shell with or without a native dialog, behind the real dispatcher and its schemas. */
-class FakeShell {
+class FakeShell extends FakeServices {
   native: string[] | null = null;
   current: ProjectSummary | null = null;
   readonly picks: PickPathRequest[] = [];
   readonly opened: string[] = [];
-  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
 
-  readonly handlers: PartialHandlers = {
+  override readonly handlers: PartialHandlers = {
     'app.pickPath': (request) => {
       this.picks.push(request);
       return this.native === null ? { supported: false, paths: [] } : { supported: true, paths: this.native };
@@ -45,30 +44,6 @@ class FakeShell {
     },
     'projects.listRecent': () => [],
   };
-
-  private readonly dispatch = dispatcherForFake(this.handlers);
-
-  readonly transport: RpcTransport = {
-    invoke: async (channel, payload) => {
-      const outcome = await this.dispatch(channel, payload);
-      if (!outcome.ok) throw RpcError.fromData(outcome.error);
-      return outcome.result;
-    },
-    subscribe: (event, listener) => {
-      let set = this.listeners.get(event);
-      if (!set) this.listeners.set(event, (set = new Set()));
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-  };
-
-  emit(event: string, payload: unknown): void {
-    for (const l of this.listeners.get(event) ?? []) l(payload);
-  }
-
-  listenerCount(event: string): number {
-    return this.listeners.get(event)?.size ?? 0;
-  }
 }
 
 let shell: FakeShell;

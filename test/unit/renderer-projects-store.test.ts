@@ -1,10 +1,9 @@
 import { createPinia, setActivePinia } from 'pinia';
-import { dispatcherForFake } from '../helpers/fakeServicesDispatcher';
+import { FakeServices } from '../helpers/fakeServicesDispatcher';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PartialHandlers } from '../../src-main/rpc/handlerRegistry';
 import type { ProjectSummary, RecentProject } from '../../src-shared/domain/project';
-import { createApi, type RpcTransport } from '../../src-shared/rpc/client';
-import type { EventName } from '../../src-shared/rpc/contract';
+import { createApi } from '../../src-shared/rpc/client';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { connectionProblem } from '../../src-renderer/api/connectionProblem';
 import { setApi } from '../../src-renderer/api/currentApi';
@@ -16,19 +15,13 @@ import { createInputProblem, useProjectsStore } from '../../src-renderer/stores/
  * In-memory stand-in for the project services, behind the real dispatcher so every request the
  * store sends is checked against the contract's schemas, as the real server would.
  */
-class FakeProjectServices {
+class FakeProjectServices extends FakeServices {
   current: ProjectSummary | null = null;
   recent: RecentProject[] = [];
   readonly files = new Set<string>();
   readonly locked = new Set<string>();
-  readonly calls: Array<{ channel: string; payload: unknown }> = [];
-  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
-  /** Requests wait on this gate while it is set, so tests can look at in-flight state. */
-  gate: Promise<void> | null = null;
-  /** When set, only requests on this channel wait on the gate. */
-  gatedChannel: string | null = null;
 
-  readonly handlers: PartialHandlers = {
+  override readonly handlers: PartialHandlers = {
     'app.info': () => ({
       name: 'ModeScope',
       version: '0.1.0',
@@ -61,32 +54,6 @@ class FakeProjectServices {
     },
     'files.listDirectory': ({ path }) => ({ path, parent: null, entries: [] }),
   };
-
-  private readonly dispatch = dispatcherForFake(this.handlers);
-
-  readonly transport: RpcTransport = {
-    invoke: async (channel, payload) => {
-      this.calls.push({ channel, payload });
-      if (this.gate && (this.gatedChannel === null || this.gatedChannel === channel)) await this.gate;
-      const outcome = await this.dispatch(channel, payload);
-      if (!outcome.ok) throw RpcError.fromData(outcome.error);
-      return outcome.result;
-    },
-    subscribe: (event, listener) => {
-      let set = this.listeners.get(event);
-      if (!set) this.listeners.set(event, (set = new Set()));
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-  };
-
-  listenerCount(event: EventName): number {
-    return this.listeners.get(event)?.size ?? 0;
-  }
-
-  emit(event: EventName, payload: unknown): void {
-    for (const l of this.listeners.get(event) ?? []) l(payload);
-  }
 
   private openPath(path: string, name: string): ProjectSummary {
     const summary: ProjectSummary = {
@@ -224,7 +191,7 @@ describe('projects store', () => {
     services.files.add('/data/a.modescope');
     const store = useProjectsStore();
     let release!: () => void;
-    services.gate = new Promise((resolve) => (release = resolve));
+    services.requestGate = new Promise((resolve) => (release = resolve));
     const pending = store.open('/data/a.modescope');
     expect(store.busy.open).toBe(true);
     expect(store.changing).toBe(true);
@@ -296,7 +263,7 @@ describe('projects store', () => {
     const store = useProjectsStore();
     await store.start();
     let release!: () => void;
-    services.gate = new Promise((resolve) => (release = resolve));
+    services.requestGate = new Promise((resolve) => (release = resolve));
     services.gatedChannel = 'projects.listRecent';
     const staleRefresh = store.refreshRecent();
     expect(await store.forget('/a.modescope')).toBe(true);

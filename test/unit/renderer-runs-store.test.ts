@@ -1,27 +1,22 @@
 import { createPinia, setActivePinia } from 'pinia';
-import { dispatcherForFake } from '../helpers/fakeServicesDispatcher';
+import { FakeServices } from '../helpers/fakeServicesDispatcher';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PartialHandlers } from '../../src-main/rpc/handlerRegistry';
 import type { BatchMetrics, EpochRecordData, RunDetail, RunSummary } from '../../src-shared/domain/run';
-import { createApi, type RpcTransport } from '../../src-shared/rpc/client';
-import type { EventName } from '../../src-shared/rpc/contract';
+import { createApi } from '../../src-shared/rpc/client';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { setApi } from '../../src-renderer/api/currentApi';
 import { useJobsStore } from '../../src-renderer/stores/jobs';
 import { batchPosition, useRunsStore } from '../../src-renderer/stores/runs';
 
 /** In-memory run services behind the real dispatcher, so every request and answer is schema-checked. */
-class FakeRunServices {
+class FakeRunServices extends FakeServices {
   readonly runs = new Map<number, RunDetail>();
   readonly epochs = new Map<number, EpochRecordData[]>();
   readonly batches = new Map<number, BatchMetrics[]>();
-  readonly calls: Array<{ channel: string; payload: unknown }> = [];
-  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
   private nextId = 1;
-  gate: Promise<void> | null = null;
-  gatedChannel: string | null = null;
 
-  readonly handlers: PartialHandlers = {
+  override readonly handlers: PartialHandlers = {
     'runs.list': () => [...this.runs.values()].map((r) => this.summary(r)),
     'runs.get': ({ runId }) => this.detail(runId),
     'runs.metrics': ({ runId }) => {
@@ -42,28 +37,6 @@ class FakeRunServices {
     'runs.cancel': ({ runId }) => ({ cancelled: this.detail(runId).status === 'running' }),
     'runs.delete': ({ runId }) => ({ deleted: this.runs.delete(runId) }),
   };
-
-  private readonly dispatch = dispatcherForFake(this.handlers);
-
-  readonly transport: RpcTransport = {
-    invoke: async (channel, payload) => {
-      this.calls.push({ channel, payload });
-      if (this.gate && (this.gatedChannel === null || this.gatedChannel === channel)) await this.gate;
-      const outcome = await this.dispatch(channel, payload);
-      if (!outcome.ok) throw RpcError.fromData(outcome.error);
-      return outcome.result;
-    },
-    subscribe: (event, listener) => {
-      let set = this.listeners.get(event);
-      if (!set) this.listeners.set(event, (set = new Set()));
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-  };
-
-  emit(event: EventName, payload: unknown): void {
-    for (const l of this.listeners.get(event) ?? []) l(payload);
-  }
 
   add(fields: Partial<RunDetail>): RunDetail {
     const id = this.nextId++;
@@ -238,7 +211,7 @@ describe('runs store: following an existing run', () => {
     const store = useRunsStore();
     await store.start();
     let release!: () => void;
-    services.gate = new Promise((r) => (release = r));
+    services.requestGate = new Promise((r) => (release = r));
     services.gatedChannel = 'runs.metrics';
     const watching = store.watch(1);
     services.emit('run.batch', batch(1, 0, 1, 9)); // also in the backfill
