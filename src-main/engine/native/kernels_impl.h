@@ -1089,24 +1089,31 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
     }
   });
   free(points);
+  // Chunk partials added in chunk order, one contiguous pass per chunk (the same order for every
+  // element as a per-element loop over chunks, without its strided reads).
+  const size_t cov_n = static_cast<size_t>(P) * KP, mean_n = static_cast<size_t>(C) * KP;
+  double* sums = static_cast<double*>(calloc(cov_n + mean_n, sizeof(double)));
+  for (int t = 0; t < tasks; ++t) {
+    const float* part = d_cov_acc.get() + static_cast<size_t>(t) * cov_n;
+    for (size_t e = 0; e < cov_n; ++e) sums[e] += part[e];
+    if (a.d_means) {
+      const float* mpart = d_mean_acc.get() + static_cast<size_t>(t) * mean_n;
+      for (size_t e = 0; e < mean_n; ++e) sums[cov_n + e] += mpart[e];
+    }
+  }
   for (int k = 0; k < K; ++k) {
     for (int i = 0; i < C; ++i) {
       for (int j = 0; j <= i; ++j) {
-        double sum = 0.0;
-        for (int t = 0; t < tasks; ++t) sum += d_cov_acc.get()[(static_cast<size_t>(t) * P + tri(i) + j) * KP + k];
-        const float v = static_cast<float>(sum);
+        const float v = static_cast<float>(sums[(tri(i) + j) * KP + k]);
         a.d_covariances[(static_cast<size_t>(k) * C + i) * C + j] = v;
         a.d_covariances[(static_cast<size_t>(k) * C + j) * C + i] = v;
       }
     }
-    if (a.d_means) {
-      for (int c = 0; c < C; ++c) {
-        double sum = 0.0;
-        for (int t = 0; t < tasks; ++t) sum += d_mean_acc.get()[(static_cast<size_t>(t) * C + c) * KP + k];
-        a.d_means[static_cast<size_t>(k) * C + c] = static_cast<float>(sum);
-      }
-    }
+    if (a.d_means)
+      for (int c = 0; c < C; ++c)
+        a.d_means[static_cast<size_t>(k) * C + c] = static_cast<float>(sums[cov_n + static_cast<size_t>(c) * KP + k]);
   }
+  free(sums);
   LaneFailure first;
   for (int t = 0; t < tasks; ++t)
     if (failures[t].index >= 0) first.note(failures[t].index, failures[t].pivot);
