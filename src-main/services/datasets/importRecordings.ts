@@ -24,9 +24,18 @@ import { countMarked, keepFiniteColumns } from './keptSamples';
 const VALUES_PER_READ = 1 << 24;
 const CHUNK_BYTES = 1 << 20;
 
+/**
+ * Values stored per turn of the event loop (8 MiB of float32; one commit each): storing a whole
+ * 64 MiB window at once held the services' loop for 0.25-0.8 s here (issue #6: ≤ 50 ms p99).
+ */
+const VALUES_PER_PIECE = 1 << 21;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Sizes of the import's steps; tests make them small to cross many windows and chunks. */
 export interface ImportTuning {
   valuesPerRead?: number;
+  valuesPerPiece?: number;
   chunkBytes?: number;
 }
 
@@ -60,6 +69,7 @@ export async function importRecordings(
 ): Promise<number> {
   const valuesPerRead = tuning.valuesPerRead ?? VALUES_PER_READ;
   const chunkBytes = tuning.chunkBytes ?? CHUNK_BYTES;
+  const valuesPerPiece = tuning.valuesPerPiece ?? VALUES_PER_PIECE;
   const repo = new DatasetRepository(store);
   const sources: RecordingSource[] = [];
   const writers: ArrayWriter[] = [];
@@ -97,6 +107,7 @@ export async function importRecordings(
       const columns = plan.columns[i]!;
       const identity = columns.length === nCh && columns.every((c, k) => c === k);
       const rowsPerRead = Math.max(1, Math.floor(valuesPerRead / nCh));
+      const rowsPerPiece = Math.max(1, Math.floor(valuesPerPiece / nCh));
       // Two read buffers: the next window is read (on libuv's threads) while this one is written.
       const readBuffers = [new Float32Array(rowsPerRead * nCh), new Float32Array(rowsPerRead * nCh)];
       const keptBuffer = identity ? undefined : new Float32Array(rowsPerRead * nKept);
@@ -140,10 +151,23 @@ export async function importRecordings(
         const mask = maskBuffer.subarray(0, rows);
         mask.fill(0);
         markRanges(mask, start, missing);
-        keepFiniteColumns(window, nCh, columns, kept, mask);
-        nGapSamples += countMarked(mask);
-        dataWriter.appendRows(kept);
-        maskWriter.appendRows(mask);
+        for (let from = 0; from < rows; from += rowsPerPiece) {
+          if (from > 0) {
+            await yieldToEventLoop();
+            job.throwIfCancelled();
+          }
+          const to = Math.min(rows, from + rowsPerPiece);
+          const pieceWindow = window.subarray(from * nCh, to * nCh);
+          // In place when every channel is kept in order: the same view, as keepFiniteColumns expects.
+          const pieceKept = keptBuffer === undefined ? pieceWindow : kept.subarray(from * nKept, to * nKept);
+          const pieceMask = mask.subarray(from, to);
+          keepFiniteColumns(pieceWindow, nCh, columns, pieceKept, pieceMask);
+          nGapSamples += countMarked(pieceMask);
+          store.transaction(() => {
+            dataWriter.appendRows(pieceKept);
+            maskWriter.appendRows(pieceMask);
+          });
+        }
         samplesDone += rows;
         job.progress(`reading ${file} (${i + 1} of ${sources.length})`, samplesDone, totalSamples);
       }
