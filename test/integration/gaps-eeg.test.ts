@@ -9,8 +9,8 @@ import { evaluateGapsOnEeg } from '../../bench/gaps';
  * with fixed seeds on S001, S002 and S003's observed values (the hidden values never reach the
  * training: see bench/gaps.ts), with the seed's procedure (flagged-zero fill, mode of q(z|x), mode
  * of p(x|z), overwrite the missing entries). Asserted on the 1–45 Hz band-passed data; the raw
- * data's numbers are logged. Two trainings of 60 epochs: 271 s of CPU time in all (19 min of wall
- * time measured on two cores shared with six other jobs, load average 11–17).
+ * data's numbers are logged. Two trainings of 60 epochs: about 4.5 min of CPU time in all; 6 min of
+ * wall time on two cores shared with other jobs (load average 10), 19 min at load 11–17.
  */
 const dataDir = path.resolve(__dirname, '../../../shared/data/eeg/raw');
 const haveData = existsSync(path.join(dataDir, 'eegmmidb_S003R01.edf'));
