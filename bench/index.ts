@@ -8,6 +8,7 @@ import { benchTdePca } from './prepare';
 import { benchProjectImport } from './importProject';
 import { benchImport } from './readers';
 import { benchEventLoopLag } from './eventLoopLag';
+import { benchGaps } from './gaps';
 
 const importMiB = Number(process.env.MODESCOPE_BENCH_IMPORT_MIB ?? 1024);
 
@@ -18,6 +19,8 @@ export const benchmarks: Record<string, () => Promise<object | object[]>> = {
   import_read: () => benchImport({ sizeMiB: importMiB }),
   import_project: () => benchProjectImport(importMiB),
   event_loop_lag: () => benchEventLoopLag(),
+  // Trains eight imputation models on the real EEG (about half an hour): run it by name.
+  gaps: () => benchGaps(),
 };
 
 const name = process.argv[2];
