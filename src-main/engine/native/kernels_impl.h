@@ -865,7 +865,14 @@ static void pack_lower_transposed(const float* d, int K, int C, float* out, bool
             d[(static_cast<size_t>(k) * C + i) * C + j] * (double_off_diagonal && j < i ? 2.0f : 1.0f);
 }
 
-static int mvn_tasks(int64_t groups) { return reduction_chunks(groups); }
+// Backward passes sum over points, so they split into the fixed reduction chunks. Forward passes
+// write each point's value independently: any split gives the same bits, so they use one sized to
+// the pool (fewer tasks, less per-task setup).
+static int mvn_tasks(int64_t items, bool reduces) {
+  if (reduces) return reduction_chunks(items);
+  const int64_t per_pool = 4 * static_cast<int64_t>(pool_threads());
+  return static_cast<int>(items < per_pool ? (items > 0 ? items : 1) : per_pool);
+}
 
 static MvnFailure mvn_full_forward(const MvnArgs& a) {
   const int C = a.channels, K = a.modes;
@@ -876,7 +883,7 @@ static MvnFailure mvn_full_forward(const MvnArgs& a) {
   const int64_t groups = (count + VL - 1) / VL;
   Scratch d_t(static_cast<size_t>(K) * tri(C));
   pack_lower_transposed(a.covariances, K, C, d_t.get(), false);
-  const int tasks = mvn_tasks(groups);
+  const int tasks = mvn_tasks(groups, false);
   LaneFailure failures[256];
   parallel_tasks(tasks, [&](int task) {
     FullWorkspace ws(C, K);
@@ -913,7 +920,7 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
   Scratch dw_t(static_cast<size_t>(K) * P);  // off-diagonals doubled: ⟨G, D_k⟩ over the lower triangle
   pack_lower_transposed(a.covariances, K, C, d_t.get(), false);
   pack_lower_transposed(a.covariances, K, C, dw_t.get(), true);
-  const int tasks = mvn_tasks(groups);
+  const int tasks = mvn_tasks(groups, true);
   // Per-chunk sums, reduced in chunk order: the result depends neither on scheduling nor on the
   // number of threads.
   Scratch d_cov_acc(static_cast<size_t>(tasks) * P * KP);
@@ -1124,7 +1131,7 @@ static MvnFailure mvn_full_backward(const MvnArgs& a) {
 static MvnFailure mvn_diag(const MvnArgs& a, bool backward) {
   const int C = a.channels, K = a.modes;
   const int64_t N = static_cast<int64_t>(a.batch) * a.steps;
-  const int tasks = reduction_chunks(N);
+  const int tasks = mvn_tasks(N, backward);
   Scratch d_cov_acc(backward ? static_cast<size_t>(tasks) * K * C : 0);
   Scratch d_mean_acc(backward && a.means ? static_cast<size_t>(tasks) * K * C : 0);
   LaneFailure failures[256];
