@@ -25,10 +25,12 @@ const VALUES_PER_READ = 1 << 24;
 const CHUNK_BYTES = 1 << 20;
 
 /**
- * Values stored per turn of the event loop (8 MiB of float32; one commit each): storing a whole
+ * Values stored per turn of the event loop (2 MiB of float32; one commit each): storing a whole
  * 64 MiB window at once held the services' loop for 0.25-0.8 s here (issue #6: ≤ 50 ms p99).
+ * Measured for a 256 MiB .npy on this loaded machine: 8 MiB pieces left a p99 lag of 90-150 ms,
+ * 2 MiB pieces 16-41 ms, both at 200-250 MB/s (one window per commit: 127-139 MB/s, noisy).
  */
-const VALUES_PER_PIECE = 1 << 21;
+const VALUES_PER_PIECE = 1 << 19;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
