@@ -111,7 +111,9 @@ describe('model registry', () => {
     expect(() => dynemo.checkData(config, { nChannels: 4, longestSegment: 150 })).toThrow(
       /sequence_length \(200\)/,
     );
-    expect(() => trainingModel('hmm')).toThrow(/no trainer for model kind "hmm" \(known: dynemo\)/);
+    expect(() => trainingModel('hmm')).toThrow(
+      /no trainer for model kind "hmm" \(known: dynemo, vrae, vosp\)/,
+    );
   });
 });
 
