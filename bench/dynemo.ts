@@ -17,6 +17,7 @@ import { mvnMixtureLogLik } from '../src-main/engine/ops/mvnMixtureLogLik';
 import { rnnSequence } from '../src-main/engine/ops/rnnSequence';
 import { layerNormalization } from '../src-main/engine/ops/layerNorm';
 import { dense } from '../src-main/engine/ops/dense';
+import { dynemoPeer } from './engine';
 
 const round = (v: number): number => Math.round(v * 10) / 10;
 
@@ -37,7 +38,7 @@ const defaultRepeats = (): number => {
   return Number.isInteger(n) && n > 0 ? n : 5;
 };
 
-export async function benchDynemoStep(repeats = defaultRepeats()): Promise<object> {
+export async function benchDynemoStep(repeats = defaultRepeats()): Promise<object[]> {
   const info = await initEngineBackend();
   const [B, T, C, K, H] = [32, 200, 80, 8, 64];
   const config = parseDynemoConfig({
@@ -175,7 +176,7 @@ export async function benchDynemoStep(repeats = defaultRepeats()): Promise<objec
   x.dispose();
   adam.dispose();
   model.dispose();
-  return {
+  const ours = {
     bench: 'dynemo_train_step',
     shape: { batch: B, seq: T, channels: C, modes: K, units: H },
     ms_min: step.min,
@@ -198,7 +199,8 @@ export async function benchDynemoStep(repeats = defaultRepeats()): Promise<objec
     threads: info.threads,
     target_ms: 150,
   };
+  return [ours, dynemoPeer(ours.ms_min)];
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /dynemo\.(ts|m?js)$/.test(process.argv[1]);
-if (invokedDirectly) console.log(JSON.stringify(await benchDynemoStep()));
+if (invokedDirectly) for (const record of await benchDynemoStep()) console.log(JSON.stringify(record));

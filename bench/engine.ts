@@ -196,7 +196,7 @@ function peerDir(): string {
   return path.resolve(process.cwd(), '../shared/bench');
 }
 
-function torchAvailable(): boolean {
+export function torchAvailable(): boolean {
   if (!existsSync(PYTHON)) return false;
   return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
@@ -211,7 +211,6 @@ function runPeer(script: string, args: string[]): { stdout: string; ok: boolean 
 
 export function benchPeers(ours: EngineBenchRecord[]): PeerRecord[] {
   const lstm = ours.find((r) => r.bench === 'bilstm_train_step');
-  const mvn = ours.find((r) => r.bench === 'mvn_mixture_loglik_fwd_bwd');
   if (!torchAvailable()) {
     const absent = (bench: string, peer: string): PeerRecord => ({
       bench,
@@ -221,7 +220,7 @@ export function benchPeers(ours: EngineBenchRecord[]): PeerRecord[] {
       ratio_peer_over_ours: null,
       note: `${PYTHON} cannot import torch`,
     });
-    return [absent('bilstm_train_step', 'bilstm_torch.py'), absent('dynemo_step', 'dynemo_torch.py')];
+    return [absent('bilstm_train_step', 'bilstm_torch.py')];
   }
   const out: PeerRecord[] = [];
   const l = runPeer('bilstm_torch.py', ['32', '2']);
@@ -233,23 +232,6 @@ export function benchPeers(ours: EngineBenchRecord[]): PeerRecord[] {
     present: l.ok && lmMs !== null,
     ms: lmMs,
     ratio_peer_over_ours: lmMs !== null && lstm ? round(lmMs / lstm.ms_min) : null,
-  });
-  const d = runPeer('dynemo_torch.py', []);
-  let dMs: number | null = null;
-  try {
-    dMs =
-      (JSON.parse(d.stdout.trim().split('\n').pop() ?? '{}') as { ms_per_step?: number }).ms_per_step ?? null;
-  } catch {
-    dMs = null;
-  }
-  out.push({
-    bench: 'dynemo_step',
-    peer: 'dynemo_torch.py',
-    present: d.ok && dMs !== null,
-    ms: dMs,
-    // The peer times a whole DyNeMo step; ours here is only the likelihood, so this ratio bounds from above.
-    ratio_peer_over_ours: dMs !== null && mvn ? round(dMs / mvn.ms_min) : null,
-    note: 'peer is a whole DyNeMo step; ours is mvnMixtureLogLik forward+backward',
   });
   return out;
 }
@@ -270,4 +252,36 @@ export async function benchEngine(): Promise<object[]> {
 const invokedDirectly = process.argv[1] !== undefined && /engine\.(ts|m?js)$/.test(process.argv[1]);
 if (invokedDirectly) {
   for (const record of await benchEngine()) console.log(JSON.stringify(record));
+}
+
+/**
+ * The PyTorch DyNeMo step (../shared/bench/dynemo_torch.py) beside our whole step, measured in the
+ * same invocation so both see the same machine load.
+ */
+export function dynemoPeer(oursMsMin: number): PeerRecord {
+  if (!torchAvailable()) {
+    return {
+      bench: 'dynemo_train_step',
+      peer: 'dynemo_torch.py',
+      present: false,
+      ms: null,
+      ratio_peer_over_ours: null,
+      note: `${PYTHON} cannot import torch`,
+    };
+  }
+  const d = runPeer('dynemo_torch.py', []);
+  let ms: number | null = null;
+  try {
+    ms =
+      (JSON.parse(d.stdout.trim().split('\n').pop() ?? '{}') as { ms_per_step?: number }).ms_per_step ?? null;
+  } catch {
+    ms = null;
+  }
+  return {
+    bench: 'dynemo_train_step',
+    peer: 'dynemo_torch.py',
+    present: d.ok && ms !== null,
+    ms,
+    ratio_peer_over_ours: ms !== null ? round(ms / oursMsMin) : null,
+  };
 }
