@@ -1,29 +1,13 @@
 import type { ExportArray } from './exportArray';
+import type { RunAnalysis } from '../services/analysis/runAnalysis';
 
 /**
  * Everything a run export writes, gathered by the services from the project store. Arrays stay
  * lazy (`ExportArray` reads its rows block by block), so a long α time course is streamed.
  */
 
-/** Summary statistics and spectra of a run, as the analysis service computes them. */
-export interface ExportAnalysis {
-  runId: number;
-  nModes: number;
-  sessions: Array<{
-    sessionId: number;
-    sessionName: string;
-    fractionalOccupancy: number[];
-    meanLifetimeS: number[];
-    meanIntervalS: number[];
-    switchingRateHz: number[];
-  }>;
-  spectra: {
-    frequencies: Float64Array;
-    channelNames: string[];
-    psd: { shape: number[]; data: Float64Array };
-    coh: { shape: number[]; data: Float64Array } | null;
-  } | null;
-}
+/** Summary statistics and spectra of a run: exactly what the analysis service computes. */
+export type ExportAnalysis = RunAnalysis;
 
 export interface ExportSession {
   sessionId: number;
