@@ -2,7 +2,10 @@ import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeArray } from '../../src-shared/domain/encodedArray';
+import { imputeRequestSchema } from '../../src-shared/rpc/channels/gaps';
 import { RpcError } from '../../src-shared/rpc/errors';
+import { autoregressiveImputation } from '../../src-main/imputation/autoregressiveImputation';
+import type { MaskedSession } from '../../src-main/imputation/missingEntries';
 import { writeArray } from '../../src-main/store/arrayStore';
 import { RunRepository } from '../../src-main/store/runRepository';
 import { buildTrainerBundle, createHarness, type Harness } from './training-harness';
@@ -77,8 +80,8 @@ describe('gaps.impute', () => {
         .results(runId, { kind: 'imputation_source' })
         .map((r) => r.value),
     ).toEqual([
-      { datasetId: trainSet.id, preparationId: null, samplingRate: 100 },
-      { datasetId: trainSet.id, preparationId: null, samplingRate: 100 },
+      { datasetId: trainSet.id, preparationId: null, samplingRate: 100, imputer: 'model' },
+      { datasetId: trainSet.id, preparationId: null, samplingRate: 100, imputer: 'model' },
     ]);
 
     const sid = trainSet.sessions[0]!.id;
@@ -115,7 +118,14 @@ describe('gaps.impute', () => {
     const results = await h.call('gaps.results', { runId });
     expect(results.modelKind).toBe('vrae');
     const s0 = results.sessions.find((s) => s.sessionId === trainSet.sessions[0]!.id)!;
-    expect(s0).toMatchObject({ nSamples: 600, nChannels: 3, samplingRate: 100, missingValues: 90 });
+    expect(s0).toMatchObject({
+      nSamples: 600,
+      nChannels: 3,
+      samplingRate: 100,
+      missingValues: 90,
+      imputer: 'model',
+    });
+    expect(s0.autoregressiveOrder).toBeUndefined();
     expect(s0.hasUncertainty).toBe(true);
     expect(s0.gaps).toEqual([
       { start: 100, end: 120, channel: null },
@@ -345,5 +355,165 @@ describe('gaps.evaluate', () => {
     const crowded = await refused(h.call('gaps.evaluate', { ...settings(), nGaps: 200 }));
     expect(crowded.message).toMatch(/cannot place .* hidden stretches/);
     expect(resultCount('gap_evaluation')).toBe(before);
+  });
+});
+
+describe('gaps.impute with the multichannel autoregressive imputer', () => {
+  const trainGaps: [number, number][][] = [
+    [
+      [100, 120],
+      [400, 410],
+    ],
+    [[250, 262]],
+  ];
+
+  /** The session as imported (NaN in the gaps), independently of the services' loading. */
+  function maskedTrainSession(k: number, nSamples: number): MaskedSession {
+    const values = sineSession(nSamples, k, trainGaps[k]!);
+    return {
+      data: Float32Array.from(values, (v) => (Number.isNaN(v) ? 0 : v)),
+      missing: Uint8Array.from(values, (v) => (Number.isNaN(v) ? 1 : 0)),
+      nSamples,
+      nChannels: 3,
+    };
+  }
+
+  async function stored(kind: string, sessionId: number): Promise<number[]> {
+    return Array.from(decodeArray((await h.call('runs.resultArray', { runId, kind, sessionId })).array));
+  }
+
+  it('keeps the trained model as the default imputer', () => {
+    const parsed = imputeRequestSchema.parse({ runId: 1 });
+    expect(parsed.imputer).toBe('model');
+    expect(parsed.autoregressiveOrder).toBe(8);
+    expect(imputeRequestSchema.safeParse({ runId: 1, imputer: 'kalman' }).success).toBe(false);
+    expect(imputeRequestSchema.safeParse({ runId: 1, autoregressiveOrder: 65 }).success).toBe(false);
+  });
+
+  it('stores autoregressiveImputation’s values and spread per session, changing only missing entries', async () => {
+    const mark = h.events.length;
+    const reply = await h.call('gaps.impute', {
+      runId,
+      imputer: 'autoregressive',
+      autoregressiveOrder: 4,
+      samples: 5,
+      seed: 7,
+      jobId: 'impute-ar',
+    });
+    expect(reply.sessions.map((s) => [s.sessionId, s.missingValues])).toEqual([
+      [trainSet.sessions[0]!.id, 90],
+      [trainSet.sessions[1]!.id, 36],
+    ]);
+    const stages = h.events
+      .slice(mark)
+      .filter((e) => e.event === 'job.progress' && (e.payload as { jobId: string }).jobId === 'impute-ar')
+      .map((e) => (e.payload as { stage: string }).stage);
+    expect(stages).toContain('imputing with an autoregressive model of order 4 in this process');
+    // Progress is throttled: the first report and the last (storing, at done = total) get through.
+    expect(stages.at(-1)).toBe('storing the imputations');
+
+    for (const [k, nSamples] of [
+      [0, 600],
+      [1, 500],
+    ] as const) {
+      const sid = trainSet.sessions[k]!.id;
+      const session = maskedTrainSession(k, nSamples);
+      const expected = autoregressiveImputation(session, { order: 4, samples: 5, seed: 7 }, `session ${sid}`);
+      const x = await stored('imputed', sid);
+      const sd = await stored('imputation_std', sid);
+      expect(x).toEqual(Array.from(expected.imputed));
+      expect(sd).toEqual(Array.from(expected.std!));
+      expect(await stored('imputation_mask', sid)).toEqual(Array.from(session.missing!));
+      const truth = sineSession(nSamples, k, []);
+      let changedObserved = 0;
+      let squared = 0;
+      let signal = 0;
+      for (let i = 0; i < x.length; i++) {
+        if (session.missing![i]) {
+          expect(sd[i]).toBeGreaterThan(0);
+          squared += (x[i]! - truth[i]!) ** 2;
+          signal += truth[i]! ** 2;
+        } else {
+          if (x[i] !== session.data[i]) changedObserved++;
+          expect(sd[i]).toBe(0);
+        }
+      }
+      expect(changedObserved).toBe(0);
+      // Zero-mean mixed sines: the fitted VAR(4) fills the gaps better than their mean would.
+      expect(Math.sqrt(squared / signal)).toBeLessThan(0.7);
+    }
+
+    const sources = new RunRepository(h.services.projects.require())
+      .results(runId, { kind: 'imputation_source' })
+      .map((r) => r.value);
+    expect(sources).toEqual([
+      {
+        datasetId: trainSet.id,
+        preparationId: null,
+        samplingRate: 100,
+        imputer: 'autoregressive',
+        autoregressiveOrder: 4,
+      },
+      {
+        datasetId: trainSet.id,
+        preparationId: null,
+        samplingRate: 100,
+        imputer: 'autoregressive',
+        autoregressiveOrder: 4,
+      },
+    ]);
+    const listed = await h.call('gaps.results', { runId });
+    const s0 = listed.sessions.find((s) => s.sessionId === trainSet.sessions[0]!.id)!;
+    expect(s0).toMatchObject({ imputer: 'autoregressive', autoregressiveOrder: 4, hasUncertainty: true });
+  });
+
+  it('stores no spread without posterior samples', async () => {
+    const sid = trainSet.sessions[1]!.id;
+    await h.call('gaps.impute', { runId, sessionIds: [sid], imputer: 'autoregressive', samples: 0 });
+    const listed = await h.call('gaps.results', { runId });
+    expect(listed.sessions.find((s) => s.sessionId === sid)).toMatchObject({
+      imputer: 'autoregressive',
+      autoregressiveOrder: 8,
+      hasUncertainty: false,
+    });
+    const expected = autoregressiveImputation(maskedTrainSession(1, 500), { order: 8 });
+    expect(await stored('imputed', sid)).toEqual(Array.from(expected.imputed));
+  });
+
+  it('refuses an order too high for a session with a clear error, storing nothing for any session', async () => {
+    const short = await importGapDataset(h, 'ar-short', [
+      { nSamples: 400, gaps: [[50, 60]] },
+      { nSamples: 200, gaps: [[50, 60]] },
+    ]);
+    const before = resultCount('imputed');
+    const error = await refused(
+      h.call('gaps.impute', {
+        runId,
+        datasetId: short.id,
+        imputer: 'autoregressive',
+        autoregressiveOrder: 40,
+      }),
+    );
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toBe(
+      `session ${short.sessions[1]!.id}: an autoregressive model of order 40 on 3 channels has 360 coefficients and needs at least 240 samples with every channel observed; there are 190. Lower the order.`,
+    );
+    expect(resultCount('imputed')).toBe(before);
+    const listed = await h.call('gaps.results', { runId });
+    expect(listed.sessions.map((s) => s.sessionId)).not.toContain(short.sessions[0]!.id);
+  });
+
+  it('cancels and keeps the stored set unchanged', async () => {
+    const sid = trainSet.sessions[0]!.id;
+    const before = await stored('imputed', sid);
+    const pending = h.call('gaps.impute', {
+      runId,
+      imputer: 'autoregressive',
+      autoregressiveOrder: 2,
+      jobId: 'impute-ar-cancel',
+    });
+    expect(h.services.jobs.cancel('impute-ar-cancel')).toBe(true);
+    expect((await refused(pending)).code).toBe('CANCELLED');
+    expect(await stored('imputed', sid)).toEqual(before);
   });
 });

@@ -1,5 +1,10 @@
 import type { DatasetSummary } from '../../../src-shared/domain/dataset';
-import type { GapEvaluation, GapEvaluationTable } from '../../../src-shared/rpc/channels/gaps';
+import {
+  gapImputerSchema,
+  type GapEvaluation,
+  type GapEvaluationTable,
+  type GapImputerKind,
+} from '../../../src-shared/rpc/channels/gaps';
 import { RpcError } from '../../../src-shared/rpc/errors';
 import { checkFlags, intFlag, UsageError, type ParsedArgs } from '../args';
 import {
@@ -10,14 +15,17 @@ import {
   type ProjectSession,
 } from '../projectSession';
 
-export const gapsHelp = `modescope gaps impute   --project P --run ID [--dataset D [--preparation ID]] [--sessions a,b] [--iterations N] [--samples N] [--seed N] [--json]
+export const gapsHelp = `modescope gaps impute   --project P --run ID [--dataset D [--preparation ID]] [--sessions a,b] [--imputer model|autoregressive] [--order N] [--iterations N] [--samples N] [--seed N] [--json]
 modescope gaps denoise  --project P --run ID [--dataset D [--preparation ID]] [--sessions a,b] [--json]
 modescope gaps evaluate --project P --run ID --dataset D [--preparation ID] --sessions a,b --gap-ms MIN-MAX --n-gaps N [--dropouts N] [--seed N] [--iterations N] [--json]
 modescope gaps results  --project P --run ID [--json]
 
 Gap filling with a trained VRAE or VOSP run (train one with \`modescope train --model vrae\`).
   impute     fills the missing samples of the run's data (or of --dataset) with the model, with a
-             per-value uncertainty from --samples posterior draws; stored as results of the run
+             per-value uncertainty from --samples posterior draws; stored as results of the run.
+             --imputer autoregressive fills them instead with a multichannel autoregressive model
+             of --order N lags (default 8, at most 64) fitted to each session's own observed values;
+             it needs 2·N·channels fully observed samples per session and ignores --iterations
   denoise    reconstructs every sample (online with a VOSP, offline with a VRAE); stored as results
   evaluate   hides --n-gaps all-channel gaps of MIN-MAX milliseconds (and --dropouts single-channel
              dropouts) in each held-out session, fills them with the model and with the baselines
@@ -36,6 +44,8 @@ const VALUE_FLAGS = [
   'iterations',
   'samples',
   'seed',
+  'imputer',
+  'order',
   'gap-ms',
   'n-gaps',
   'dropouts',
@@ -67,6 +77,16 @@ export function resolveSessions(dataset: DatasetSummary, text: string): number[]
       );
     return found.id;
   });
+}
+
+/** --imputer model|autoregressive. */
+export function imputerFlag(args: ParsedArgs): GapImputerKind | undefined {
+  const text = stringFlag(args, 'imputer');
+  if (text === undefined) return undefined;
+  const parsed = gapImputerSchema.safeParse(text);
+  if (!parsed.success)
+    throw new UsageError(`--imputer ${text}: expected one of ${gapImputerSchema.options.join(', ')}`);
+  return parsed.data;
 }
 
 /** "100-500" or "200" milliseconds. */
@@ -148,7 +168,7 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
   if (args.positionals.length > 1) throw new UsageError(`unexpected argument ${args.positionals[1]}`);
   const runId = requiredRun(args);
   const allowed: Record<string, string[]> = {
-    impute: ['dataset', 'preparation', 'sessions', 'iterations', 'samples', 'seed'],
+    impute: ['dataset', 'preparation', 'sessions', 'imputer', 'order', 'iterations', 'samples', 'seed'],
     denoise: ['dataset', 'preparation', 'sessions'],
     evaluate: ['dataset', 'preparation', 'sessions', 'gap-ms', 'n-gaps', 'dropouts', 'seed', 'iterations'],
     results: [],
@@ -158,6 +178,10 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
       throw new UsageError(`gaps ${action} does not take --${flag}`);
   const iterations = intFlag(args, 'iterations', 1, 100);
   const seed = intFlag(args, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  const imputer = imputerFlag(args);
+  const order = intFlag(args, 'order', 1, 64);
+  if (order !== undefined && imputer !== 'autoregressive')
+    throw new UsageError('--order sets the autoregressive imputer: add --imputer autoregressive');
 
   await withProjectSession(args, async (session) => {
     switch (action) {
@@ -166,6 +190,8 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
         const reply = await session.runJob('gaps.impute', {
           runId,
           ...(await selection(session, args)),
+          ...(imputer !== undefined ? { imputer } : {}),
+          ...(order !== undefined ? { autoregressiveOrder: order } : {}),
           ...(iterations !== undefined ? { iterations } : {}),
           ...(samples !== undefined ? { samples } : {}),
           ...(seed !== undefined ? { seed } : {}),
@@ -225,7 +251,7 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
         console.log(`run ${runId} (${reply.modelKind}): ${reply.sessions.length} imputed session(s)`);
         for (const s of reply.sessions)
           console.log(
-            `  session ${s.sessionId} ${s.label}: ${s.missingValues} imputed values in ${s.gaps.length}${s.gapsTruncated ? '+' : ''} stretch(es)${s.hasDenoised ? ', denoised' : ''}`,
+            `  session ${s.sessionId} ${s.label}: ${s.missingValues} imputed values in ${s.gaps.length}${s.gapsTruncated ? '+' : ''} stretch(es)${s.imputer === 'autoregressive' ? ` by an autoregressive model of order ${s.autoregressiveOrder}` : ''}${s.hasDenoised ? ', denoised' : ''}`,
           );
         for (const e of reply.evaluations) printEvaluation(e);
         return;

@@ -7,19 +7,21 @@ import type { SessionImputation } from '../../imputation/modelImputation';
 import type { MaskedSession } from '../../imputation/missingEntries';
 import type { ProjectStore } from '../../store/projectStore';
 import { loadGapModel, readGapModelSpec } from './gapModel';
+import { imputeAutoregressive } from './autoregressiveGapImputation';
 import {
   reviveGapWorkerError,
   type FromGapWorker,
+  type GapImputerChoice,
   type ImputeOptions,
   type ToGapWorker,
 } from './gapWorkerProtocol';
 import { imputeInSegments } from './segmentedImputation';
 
 /**
- * Where model imputation runs: in a worker thread (gapWorker.ts) when its bundle exists, so the
- * services' event loop stays free; otherwise in this process in segments, yielding between them
- * (vitest runs the sources, where no bundle sits beside this module unless a test names one in
- * MODESCOPE_GAP_WORKER_ENTRY).
+ * Where imputation runs: in a worker thread (gapWorker.ts) when its bundle exists, so the
+ * services' event loop stays free; otherwise in this process, the model in segments, yielding
+ * between them, the autoregressive imputer a session at a time (vitest runs the sources, where no
+ * bundle sits beside this module unless a test names one in MODESCOPE_GAP_WORKER_ENTRY).
  */
 export interface GapImputer {
   readonly where: 'worker' | 'in-process';
@@ -41,6 +43,20 @@ export function gapWorkerEntry(env: NodeJS.ProcessEnv = process.env): string | n
 
 const cancelled = () => new RpcError('CANCELLED', 'imputation cancelled');
 
+function inProcessAutoregressive(order: number, signal: AbortSignal): GapImputer {
+  return {
+    where: 'in-process',
+    async impute(session, options, label, onProgress) {
+      if (signal.aborted) throw cancelled();
+      onProgress(0, 1);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signal.aborted) throw cancelled();
+      return imputeAutoregressive(session, { order, samples: options.samples, seed: options.seed }, label);
+    },
+    dispose: () => undefined,
+  };
+}
+
 async function inProcessImputer(
   store: ProjectStore,
   runId: number,
@@ -61,8 +77,17 @@ async function inProcessImputer(
   };
 }
 
-function workerImputer(entry: string, store: ProjectStore, runId: number, signal: AbortSignal): GapImputer {
-  const { spec } = readGapModelSpec(store, runId);
+function workerImputer(
+  entry: string,
+  store: ProjectStore,
+  runId: number,
+  signal: AbortSignal,
+  choice: GapImputerChoice,
+): GapImputer {
+  const first: ToGapWorker =
+    choice.kind === 'autoregressive'
+      ? { type: 'autoregressive', order: choice.order }
+      : { type: 'model', model: readGapModelSpec(store, runId).spec, label: `run ${runId}` };
   const worker = new Worker(entry);
   let nextId = 1;
   const pending = new Map<
@@ -103,7 +128,6 @@ function workerImputer(entry: string, store: ProjectStore, runId: number, signal
   worker.on('exit', (code) => {
     if (!stopped) failAll(new Error(`gaps worker exited with code ${code}`));
   });
-  const first: ToGapWorker = { type: 'model', model: spec, label: `run ${runId}` };
   worker.postMessage(first);
   return {
     where: 'worker',
@@ -130,7 +154,11 @@ export async function createGapImputer(
   store: ProjectStore,
   runId: number,
   signal: AbortSignal,
+  choice: GapImputerChoice = { kind: 'model' },
 ): Promise<GapImputer> {
   const entry = gapWorkerEntry();
-  return entry ? workerImputer(entry, store, runId, signal) : inProcessImputer(store, runId, signal);
+  if (entry) return workerImputer(entry, store, runId, signal, choice);
+  return choice.kind === 'autoregressive'
+    ? inProcessAutoregressive(choice.order, signal)
+    : inProcessImputer(store, runId, signal);
 }

@@ -10,6 +10,7 @@ import { loadMaskedSessions, requireModelChannels, selectSessions, type GapSelec
 import { evaluationPlan, runGapEvaluation } from './gapEvaluation';
 import { loadGapModel, requireGapRun, type LoadedGapModel } from './gapModel';
 import { createGapImputer } from './gapCompute';
+import type { GapImputerChoice } from './gapWorkerProtocol';
 import { gapResults } from './gapListing';
 import {
   DENOISED_KIND,
@@ -82,19 +83,24 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
     return store;
   };
 
-  const prepare = (store: ProjectStore, runId: number, selection: GapSelection) => {
+  /** `usesModel` false: the sessions need not have the model's channels (the autoregressive imputer). */
+  const prepare = (store: ProjectStore, runId: number, selection: GapSelection, usesModel = true) => {
     const run = requireGapRun(store, runId);
     const selected = selectSessions(store, run, selection);
-    requireModelChannels((run.config as { n_channels: number }).n_channels, selected, runId);
+    if (usesModel) requireModelChannels((run.config as { n_channels: number }).n_channels, selected, runId);
     return selected;
   };
 
   return {
     'gaps.impute': async (request) => {
       const store = writableStore('impute gaps');
-      const selected = prepare(store, request.runId, request);
+      const choice: GapImputerChoice =
+        request.imputer === 'autoregressive'
+          ? { kind: 'autoregressive', order: request.autoregressiveOrder }
+          : { kind: 'model' };
+      const selected = prepare(store, request.runId, request, choice.kind === 'model');
       return jobs.run('analyse', request.jobId, async (job) => {
-        job.progress('loading the model and the data', 0, 0);
+        job.progress(choice.kind === 'model' ? 'loading the model and the data' : 'loading the data', 0, 0);
         const sessions = loadMaskedSessions(store, selected.refs);
         const withGaps = sessions.map((s) => countMissing(s) > 0);
         if (!withGaps.some(Boolean))
@@ -103,8 +109,14 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
             `the selected sessions of dataset ${selected.datasetId} have no gaps or missing values: there is nothing to impute`,
             { field: 'sessionIds' },
           );
-        const imputer = await createGapImputer(store, request.runId, job.signal);
-        job.progress(`imputing in ${imputer.where === 'worker' ? 'a worker thread' : 'this process'}`, 0, 0);
+        const imputer = await createGapImputer(store, request.runId, job.signal, choice);
+        const method =
+          choice.kind === 'model' ? '' : ` with an autoregressive model of order ${choice.order}`;
+        job.progress(
+          `imputing${method} in ${imputer.where === 'worker' ? 'a worker thread' : 'this process'}`,
+          0,
+          0,
+        );
         try {
           const chosen = sessions.filter((_, i) => withGaps[i]);
           const refs = selected.refs.filter((_, i) => withGaps[i]);
@@ -135,6 +147,8 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
                 datasetId: selected.datasetId,
                 preparationId: selected.preparationId,
                 samplingRate: selected.samplingRate,
+                imputer: choice.kind,
+                ...(choice.kind === 'autoregressive' ? { autoregressiveOrder: choice.order } : {}),
               } satisfies ImputationSource,
             },
           }));
@@ -143,7 +157,7 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
           store.appendAction({
             kind: 'gaps.impute',
             payload: { ...request, jobId: undefined },
-            cli: `modescope gaps impute --project ${JSON.stringify(store.path)} --run ${request.runId}${selection(request)} --iterations ${request.iterations} --samples ${request.samples} --seed ${request.seed}`,
+            cli: `modescope gaps impute --project ${JSON.stringify(store.path)} --run ${request.runId}${selection(request)}${choice.kind === 'autoregressive' ? ` --imputer autoregressive --order ${choice.order}` : ` --iterations ${request.iterations}`} --samples ${request.samples} --seed ${request.seed}`,
           });
           return {
             runId: request.runId,

@@ -56,6 +56,10 @@ export function gapResults(store: ProjectStore, runId: number): GapResults {
           : Array.from({ length: nChannels }, (_, c) => `channel ${c + 1}`),
       hasUncertainty: sessionResult(store, runId, 'imputation_std', r.sessionId) !== undefined,
       hasDenoised: sessionResult(store, runId, DENOISED_KIND, r.sessionId) !== undefined,
+      imputer: source?.imputer ?? 'model',
+      ...(source?.autoregressiveOrder !== undefined
+        ? { autoregressiveOrder: source.autoregressiveOrder }
+        : {}),
       missingValues,
       gaps: stretches,
       gapsTruncated: truncated,

@@ -1,4 +1,4 @@
-import type { GapStretch } from '../../../src-shared/rpc/channels/gaps';
+import type { GapImputerKind, GapStretch } from '../../../src-shared/rpc/channels/gaps';
 import { readRowBlocks, arrayInfo } from '../../store/arrayStore';
 import type { ProjectStore } from '../../store/projectStore';
 import { RunRepository, type ResultRecord } from '../../store/runRepository';
@@ -22,6 +22,9 @@ export interface ImputationSource {
   datasetId: number;
   preparationId: number | null;
   samplingRate: number;
+  /** Absent in sets stored before the choice existed: those are the model's. */
+  imputer?: GapImputerKind;
+  autoregressiveOrder?: number;
 }
 export const DENOISED_KIND = 'denoised';
 export const EVALUATION_KIND = 'gap_evaluation';

@@ -1,5 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { LatentSequenceModel } from '../../engine/models/dvae/sequenceModel';
+import type { SessionImputation } from '../../imputation/modelImputation';
+import { imputeAutoregressive } from './autoregressiveGapImputation';
 import { buildGapModel } from './gapModel';
 import type { FromGapWorker, ToGapWorker } from './gapWorkerProtocol';
 import { imputeInSegments } from './segmentedImputation';
@@ -16,6 +18,8 @@ if (!port) throw new Error('gapWorker.ts must run as a worker thread');
 const post = (message: FromGapWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 let model: Promise<LatentSequenceModel> | null = null;
+/** Set instead of the model when the job uses the autoregressive imputer. */
+let autoregressiveOrder: number | null = null;
 let queue = Promise.resolve();
 
 port.on('message', (message: ToGapWorker) => {
@@ -25,23 +29,38 @@ port.on('message', (message: ToGapWorker) => {
     model.catch(() => undefined);
     return;
   }
+  if (message.type === 'autoregressive') {
+    autoregressiveOrder = message.order;
+    return;
+  }
   const { id } = message;
   queue = queue.then(async () => {
     try {
-      if (!model) throw new Error('the gaps worker got a task before its model');
-      const m = await model;
-      const { imputeSession } = await import('../../imputation/modelImputation');
-      const result = await imputeInSegments(
-        imputeSession,
-        m,
-        message.session,
-        message.options,
-        message.label,
-        (done, total) => {
-          post({ id, type: 'progress', done, total });
-          return Promise.resolve();
-        },
-      );
+      let result: SessionImputation;
+      if (autoregressiveOrder !== null) {
+        post({ id, type: 'progress', done: 0, total: 1 });
+        const { samples, seed } = message.options;
+        result = imputeAutoregressive(
+          message.session,
+          { order: autoregressiveOrder, samples, seed },
+          message.label,
+        );
+      } else {
+        if (!model) throw new Error('the gaps worker got a task before its model');
+        const m = await model;
+        const { imputeSession } = await import('../../imputation/modelImputation');
+        result = await imputeInSegments(
+          imputeSession,
+          m,
+          message.session,
+          message.options,
+          message.label,
+          (done, total) => {
+            post({ id, type: 'progress', done, total });
+            return Promise.resolve();
+          },
+        );
+      }
       const buffers = [result.imputed.buffer, result.missing.buffer, result.std?.buffer].filter(
         (b): b is ArrayBuffer => b instanceof ArrayBuffer,
       );

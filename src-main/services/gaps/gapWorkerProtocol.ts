@@ -4,13 +4,18 @@ import type { MaskedSession } from '../../imputation/missingEntries';
 import type { GapModelSpec } from './gapModel';
 
 /**
- * Messages between the services and the gaps worker thread (gapWorker.ts): the model once, then
- * one imputation task per session; progress per segment; results' buffers are transferred.
+ * Messages between the services and the gaps worker thread (gapWorker.ts): the imputer once (the
+ * run's model, or the autoregressive imputer's order), then one imputation task per session;
+ * progress per segment; results' buffers are transferred.
  */
 export type ImputeOptions = ImputationOptions & { iterations: number; samples: number; seed: number };
 
+/** Which imputer a `gaps.impute` job uses; the autoregressive one ignores `iterations`. */
+export type GapImputerChoice = { kind: 'model' } | { kind: 'autoregressive'; order: number };
+
 export type ToGapWorker =
   | { type: 'model'; model: GapModelSpec; label: string }
+  | { type: 'autoregressive'; order: number }
   | { type: 'impute'; id: number; session: MaskedSession; options: ImputeOptions; label: string };
 
 export type FromGapWorker =

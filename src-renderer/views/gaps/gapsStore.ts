@@ -2,7 +2,12 @@ import { defineStore } from 'pinia';
 import { markRaw, shallowRef } from 'vue';
 import type { DatasetSummary } from '../../../src-shared/domain/dataset';
 import { gapModelKinds, type RunSummary } from '../../../src-shared/domain/run';
-import type { GapEvaluateRequest, GapEvaluation, GapResults } from '../../../src-shared/rpc/channels/gaps';
+import type {
+  GapEvaluateRequest,
+  GapEvaluation,
+  GapImputerKind,
+  GapResults,
+} from '../../../src-shared/rpc/channels/gaps';
 import { useApi } from '../../api/currentApi';
 import { toDisplayError, type DisplayError } from '../../api/displayError';
 import type { EnvelopeFetch } from '../../charts/envelopeSource';
@@ -12,6 +17,11 @@ import { gapWindowToEnvelope } from './gapsData';
 export type GapsAction = 'runs' | 'results' | 'impute' | 'denoise' | 'evaluate';
 
 export interface ImputeOptions {
+  /** The run's model (the default) or a multichannel autoregressive model fitted per session. */
+  imputer?: GapImputerKind;
+  /** Lags of the autoregressive imputer. */
+  autoregressiveOrder?: number;
+  /** Rounds of the model's procedure (the autoregressive imputer ignores it). */
   iterations: number;
   samples: number;
   seed: number;

@@ -22,9 +22,24 @@ const sessionSelection = {
   jobId: jobIdSchema.optional(),
 };
 
+/**
+ * What fills the gaps: 'model' is the run's trained VRAE/VOSP; 'autoregressive' is a multichannel
+ * autoregressive model of `autoregressiveOrder` lags fitted to each session's own observed values
+ * (the run then only names the default sessions and holds the results).
+ */
+export const gapImputerSchema = z.enum(['model', 'autoregressive']);
+export type GapImputerKind = z.infer<typeof gapImputerSchema>;
+export const autoregressiveOrderSchema = z.number().int().min(1).max(64);
+
 export const imputeRequestSchema = z.strictObject({
   ...sessionSelection,
-  /** Rounds of the seed's procedure (posterior mode → emission mode → overwrite the missing values). */
+  imputer: gapImputerSchema.default('model'),
+  /** Lags (samples) of the 'autoregressive' imputer; it needs 2·order·channels fully observed samples. */
+  autoregressiveOrder: autoregressiveOrderSchema.default(8),
+  /**
+   * Rounds of the seed's procedure (posterior mode → emission mode → overwrite the missing values).
+   * Ignored by the 'autoregressive' imputer, which solves for the missing values exactly.
+   */
   iterations: z.number().int().min(1).max(100).default(5),
   /** Posterior draws for the per-value uncertainty (0: none). */
   samples: z.number().int().min(0).max(500).default(10),
@@ -133,6 +148,10 @@ export const gapSessionResultSchema = z.strictObject({
   channelNames: z.array(z.string()),
   hasUncertainty: z.boolean(),
   hasDenoised: z.boolean(),
+  /** What filled the gaps (imputations stored by training are the model's). */
+  imputer: gapImputerSchema.optional(),
+  /** The 'autoregressive' imputer's order. */
+  autoregressiveOrder: autoregressiveOrderSchema.optional(),
   missingValues: z.number().int().nonnegative(),
   /** Missing stretches (all-channel ones first merged across channels), at most 1000. */
   gaps: z.array(gapStretchSchema),
