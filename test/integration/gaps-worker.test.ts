@@ -101,6 +101,41 @@ describe('gaps.impute in a worker thread', () => {
     expect(stagesOf('impute-worker', mark)).toContain('imputing session 1 of 1');
   }, 120_000);
 
+  it('runs the autoregressive imputer in the thread with the same values as in this process', async () => {
+    const request = {
+      runId,
+      imputer: 'autoregressive' as const,
+      autoregressiveOrder: 3,
+      samples: 4,
+      seed: 2,
+    };
+    delete process.env.MODESCOPE_GAP_WORKER_ENTRY;
+    const local = await h.call('gaps.impute', { ...request, jobId: 'impute-ar-local' });
+    const sid = local.sessions[0]!.sessionId;
+    const [x1, s1] = await imputed(sid);
+
+    process.env.MODESCOPE_GAP_WORKER_ENTRY = worker;
+    const mark = h.events.length;
+    const threaded = await h.call('gaps.impute', { ...request, jobId: 'impute-ar-worker' });
+    expect(threaded).toEqual(local);
+    const [x2, s2] = await imputed(sid);
+    expect(x2).toEqual(x1);
+    expect(s2).toEqual(s1);
+    expect(s2.some((v) => v > 0)).toBe(true);
+    expect(stagesOf('impute-ar-worker', mark)).toContain(
+      'imputing with an autoregressive model of order 3 in a worker thread',
+    );
+
+    const short = await importGapDataset(h, 'ar-short', [{ nSamples: 200, gaps: [[50, 60]] }]);
+    const error = await h
+      .call('gaps.impute', { ...request, datasetId: short.id, autoregressiveOrder: 40 })
+      .catch((e: unknown) => e);
+    expect((error as RpcError).code).toBe('INVALID_INPUT');
+    expect((error as RpcError).message).toMatch(
+      /^session \d+: an autoregressive model of order 40 on 3 channels .* needs at least 240 samples with every channel observed; there are 190\. Lower the order\.$/,
+    );
+  }, 120_000);
+
   it('scores the model in the thread with the same table as in this process', async () => {
     const held = await importGapDataset(h, 'held', [{ nSamples: 1500, gaps: [] }]);
     const settings = {
