@@ -214,6 +214,64 @@ describe('modescope gaps', () => {
     expect(listed.out.match(/^evaluation \d+/gm)).toHaveLength(2);
   }, 180_000);
 
+  it('imputes with the multichannel autoregressive imputer and lists it', async () => {
+    const imputed = await cli(
+      'gaps',
+      'impute',
+      '--project',
+      project,
+      '--run',
+      '1',
+      '--imputer',
+      'autoregressive',
+      '--order',
+      '4',
+      '--samples',
+      '2',
+    );
+    expect(imputed.code, imputed.err).toBe(0);
+    expect(imputed.out.split('\n')).toEqual([
+      expect.stringMatching(/^session \d+: imputed 60 missing values \(600 samples × 3 channels\)$/),
+      expect.stringMatching(/^session \d+: imputed 36 missing values \(500 samples × 3 channels\)$/),
+    ]);
+    const listed = await cli('gaps', 'results', '--project', project, '--run', '1');
+    expect(listed.out).toMatch(
+      /session \d+ a\.npy: 60 imputed values in 1 stretch\(es\) by an autoregressive model of order 4/,
+    );
+
+    const badImputer = await cli('gaps', 'impute', '--project', project, '--run', '1', '--imputer', 'kalman');
+    expect(badImputer.code).toBe(2);
+    expect(badImputer.err).toMatch(/--imputer kalman: expected one of model, autoregressive/);
+    const orderAlone = await cli('gaps', 'impute', '--project', project, '--run', '1', '--order', '4');
+    expect(orderAlone.code).toBe(2);
+    expect(orderAlone.err).toMatch(/--order sets the autoregressive imputer: add --imputer autoregressive/);
+    const tooHigh = await cli(
+      'gaps',
+      'impute',
+      '--project',
+      project,
+      '--run',
+      '1',
+      '--imputer',
+      'autoregressive',
+      '--order',
+      '65',
+    );
+    expect(tooHigh.err).toMatch(/--order must be an integer from 1 to 64, got 65/);
+    expect(tooHigh.code).toBe(2);
+    const evaluateOrder = await cli(
+      'gaps',
+      'evaluate',
+      '--project',
+      project,
+      '--run',
+      '1',
+      '--imputer',
+      'autoregressive',
+    );
+    expect(evaluateOrder.err).toMatch(/gaps evaluate does not take --imputer/);
+  });
+
   it('gives clear errors for bad input', async () => {
     const noAction = await cli('gaps', '--project', project, '--run', '1');
     expect(noAction.code).toBe(2);

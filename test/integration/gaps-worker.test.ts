@@ -121,7 +121,7 @@ describe('gaps.impute in a worker thread', () => {
     const [x2, s2] = await imputed(sid);
     expect(x2).toEqual(x1);
     expect(s2).toEqual(s1);
-    expect(s2.some((v) => v > 0)).toBe(true);
+    expect(s2!.some((v) => v > 0)).toBe(true);
     expect(stagesOf('impute-ar-worker', mark)).toContain(
       'imputing with an autoregressive model of order 3 in a worker thread',
     );
