@@ -111,6 +111,19 @@ test.describe('Gaps view in web mode', () => {
       timeout: 60_000,
     });
 
+    // The multichannel autoregressive imputer instead of the model: an order, no iterations.
+    await expect(page.getByTestId('gaps-ar-order')).toHaveCount(0);
+    await page.getByTestId('gaps-imputer').selectOption('autoregressive');
+    await expect(page.locator('#gaps-iterations')).toHaveCount(0);
+    await page.getByTestId('gaps-ar-order').fill('4');
+    await page.screenshot({ path: 'test-results/screenshots/gaps-autoregressive-form.png', fullPage: true });
+    await page.getByTestId('gaps-impute').click();
+    await expect(page.getByTestId('gaps-session-select')).toContainText(
+      '96 imputed values, autoregressive order 4',
+      { timeout: 60_000 },
+    );
+    await expect(page.getByTestId('gaps-impute-progress')).toHaveAttribute('data-status', 'succeeded');
+
     await page.getByTestId('gaps-denoise').click();
     await expect(page.getByTestId('gaps-denoise-progress')).toHaveAttribute('data-status', 'succeeded', {
       timeout: 60_000,
