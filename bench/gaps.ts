@@ -1,7 +1,8 @@
 /**
  * Gap-imputation evaluation on the EEGMMIDB resting runs (issue 7): hide seeded all-channel gaps
  * of 100–500 ms and single-channel dropouts in a held-out subject's recording, impute them with a
- * VRAE (and optionally a VOSP) and with the baselines (linear interpolation, last observation
+ * VRAE (and optionally a VOSP), with the multichannel autoregressive imputer (order 8, fitted to
+ * the recording's observed values) and with the baselines (linear interpolation, last observation
  * carried forward, channel mean, per-channel GP interpolation with one second of context on each
  * side), and score the hidden values. Runs on the 1–45 Hz band-passed data (as users prepare EEG)
  * and on the raw recordings.
@@ -26,6 +27,10 @@ import {
   linearInterpolation,
   type Imputer,
 } from '../src-main/imputation/baselines';
+import {
+  AUTOREGRESSIVE_DEFAULT_ORDER,
+  autoregressiveImputation,
+} from '../src-main/imputation/autoregressiveImputation';
 import { loadEegSessions } from '../src-main/imputation/eegSessions';
 import { evaluateImputers, hiddenSessionsFor, type EvaluationTable } from '../src-main/imputation/evaluate';
 import { gaussianProcessInterpolation } from '../src-main/imputation/gaussianProcessInterpolation';
@@ -169,6 +174,12 @@ export async function evaluateGapsOnEeg(
     imputers.locf = lastObservationCarriedForward;
     imputers.channel_mean = channelMean;
     imputers.gaussian_process = (s) => gaussianProcessInterpolation(s, { contextSamples });
+    // Fitted like the GP to the target recording's observed values only (the hidden ones are missing).
+    imputers.autoregressive = (s) => {
+      const r = autoregressiveImputation(s, { order: AUTOREGRESSIVE_DEFAULT_ORDER, samples: 8 });
+      meanGapStd.autoregressive = meanStdOverGaps(r.std!, hiddenTest!.hidden, s.nChannels);
+      return r.imputed;
+    };
     const { table } = await evaluateImputers([test], imputers, hide);
     results.push({
       preparation,

@@ -164,7 +164,7 @@ describe('modescope gaps', () => {
       /^evaluation \d+: 1 gap\(s\) and 1 dropout\(s\) per length \(100, 133\.333, 166\.667, 200 ms\) in each of 2 session\(s\), seed 1$/,
     );
     expect(lines[1]).toMatch(
-      /^kind +length +stretches +values +model RMSE\/MAE +linear RMSE\/MAE +locf RMSE\/MAE +channel_mean RMSE\/MAE +gp RMSE\/MAE$/,
+      /^kind +length +stretches +values +model RMSE\/MAE +linear RMSE\/MAE +locf RMSE\/MAE +channel_mean RMSE\/MAE +gp RMSE\/MAE +autoregressive RMSE\/MAE$/,
     );
     expect(lines.filter((l) => l.startsWith('all-channel gap'))).toHaveLength(5);
     expect(lines.find((l) => l.startsWith('all-channel gap  all'))).toMatch(/ 8 +/);

@@ -320,7 +320,7 @@ describe('gaps.evaluate', () => {
     const first = await h.call('gaps.evaluate', settings());
     expect(first.lengthsMs).toEqual([100, 125, 150, 175, 200]);
     expect(first.perLength).toEqual({ gaps: 2, dropouts: 1 });
-    expect(first.table.methods).toEqual(['model', 'linear', 'locf', 'channel_mean', 'gp']);
+    expect(first.table.methods).toEqual(['model', 'linear', 'locf', 'channel_mean', 'gp', 'autoregressive']);
     const pooledGap = first.table.rows.find((r) => r.kind === 'gap' && r.length_ms === null)!;
     // 2 gaps of each of 5 lengths in each of 2 sessions.
     expect(pooledGap.n_stretches).toBe(20);

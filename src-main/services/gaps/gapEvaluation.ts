@@ -7,6 +7,7 @@ import {
   type Imputer,
 } from '../../imputation/baselines';
 import { evaluateImputers } from '../../imputation/evaluate';
+import { autoregressiveImputation } from '../../imputation/autoregressiveImputation';
 import { gaussianProcessInterpolation } from '../../imputation/gaussianProcessInterpolation';
 import type { MaskedSession } from '../../imputation/missingEntries';
 
@@ -14,9 +15,17 @@ import type { MaskedSession } from '../../imputation/missingEntries';
  * The evaluation users run on their own held-out sessions: hide all-channel gaps (and optionally
  * single-channel dropouts) of lengths between the requested bounds, fill them with the model and
  * with the baselines (linear, last observation carried forward, channel mean, per-channel GP), and
- * score RMSE/MAE on the hidden values only.
+ * with the multichannel autoregressive imputer (fitted, like the GP, to each session's observed
+ * values), and score RMSE/MAE on the hidden values only.
  */
-export const EVALUATION_METHODS = ['model', 'linear', 'locf', 'channel_mean', 'gp'] as const;
+export const EVALUATION_METHODS = [
+  'model',
+  'linear',
+  'locf',
+  'channel_mean',
+  'gp',
+  'autoregressive',
+] as const;
 
 /** Up to five lengths evenly spaced between the bounds (one when they are equal or nGaps is 1). */
 export function evaluationLengths(settings: Pick<GapEvaluationSettings, 'gapLengthsMs' | 'nGaps'>): number[] {
@@ -100,6 +109,10 @@ export async function runGapEvaluation(
     channel_mean: step('channel mean', channelMean),
     gp: step('per-channel GP', (s) =>
       gaussianProcessInterpolation(s, { contextSamples: plan.contextSamples }),
+    ),
+    autoregressive: step(
+      'multichannel autoregressive',
+      (s) => autoregressiveImputation(s, { order: settings.autoregressiveOrder }).imputed,
     ),
   };
   const { table } = await evaluateImputers(sessions, imputers, {

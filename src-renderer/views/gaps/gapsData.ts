@@ -124,6 +124,7 @@ const METHOD_LABELS: Record<string, string> = {
   locf: 'LOCF',
   channel_mean: 'Channel mean',
   gp: 'Per-channel GP',
+  autoregressive: 'Multichannel AR',
 };
 
 export function methodLabel(method: string): string {

@@ -85,6 +85,8 @@ const evaluationFields = {
   singleChannelDropouts: z.number().int().min(0).max(10_000).default(0),
   seed: z.number().int().nonnegative().default(0),
   iterations: z.number().int().min(1).max(100).default(5),
+  /** Lags of the multichannel autoregressive imputer scored beside the model (fitted per session). */
+  autoregressiveOrder: z.number().int().min(1).max(64).default(8),
 };
 
 const orderedLengths = {
