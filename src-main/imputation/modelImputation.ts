@@ -5,8 +5,11 @@
  * in training) or as a linear interpolation; then, for `iterations` steps, take the mode of
  * q(z | x), the mode of p(x | z), and overwrite only the missing entries. After the first step the
  * current imputation is fed as if observed (the seed's loop).
- * Uncertainty: the spread (std) of the emission mode over `samples` draws z ~ q(z | x) at the
- * final imputation.
+ * Uncertainty, from `samples` draws z ~ q(z | x) at the final imputation: by default the predictive
+ * std, sqrt(spread of the emission mean over the draws² + mean emission variance), i.e. where the
+ * missing value itself is expected to lie; `uncertainty: 'posterior'` keeps only the first term
+ * (the spread of the model's fill). The posterior spread alone is far too narrow to cover the
+ * truth: on the EEGMMIDB evaluation it averages 0.11 inside the gaps where the fill's RMSE is 0.97.
  *
  * Long sessions are processed in windows of the model's sequence length with half-window hops;
  * every sample is taken from the window whose centre is nearest, so it has context on both sides
@@ -62,6 +65,8 @@ export interface ImputationOptions {
   estimate?: 'mode' | 'posterior_mean';
   /** Posterior draws for the uncertainty; 0 skips it. */
   samples?: number;
+  /** 'predictive' (default): spread of the fill plus the emission noise; 'posterior': the fill's spread only. */
+  uncertainty?: 'predictive' | 'posterior';
   seed?: number;
   batchSize?: number;
 }
@@ -71,7 +76,7 @@ export interface SessionImputation {
   imputed: Float32Array;
   /** [T × C] 1 where the value was missing. */
   missing: Uint8Array;
-  /** [T × C] posterior std at missing entries, 0 elsewhere (null when samples is 0). */
+  /** [T × C] std at missing entries (predictive or posterior, see `uncertainty`), 0 elsewhere (null when samples is 0). */
   std: Float32Array | null;
 }
 
@@ -96,7 +101,8 @@ function checkGapLengths(s: MaskedSession, L: number, label: string): void {
  * Runs the model over `windows` of one session and writes each window's owned rows into the
  * result (rows owned by no window stay 0). `values` holds the current signal, `flags` the entries
  * the recognition model must not see. The latent is the posterior mode, or a draw from q(z | x)
- * when `rng` is given. Windows of equal length share a batch.
+ * when `rng` is given. Windows of equal length share a batch. With `varianceOut`, the emission
+ * variance σ² of the owned rows is written there too.
  */
 function reconstruct(
   model: LatentSequenceModel,
@@ -105,6 +111,7 @@ function reconstruct(
   windows: readonly ImputationWindow[],
   rng: SeededRandom | null,
   batchSize: number,
+  varianceOut?: Float32Array,
 ): Float32Array {
   const C = model.nChannels;
   const out = new Float32Array(values.length);
@@ -119,18 +126,25 @@ function reconstruct(
         xs.set(values.subarray(w.start * C, (w.start + L) * C), i * L * C);
         fs.set(flags.subarray(w.start * C, (w.start + L) * C), i * L * C);
       });
-      const mean = tf.tidy(() => {
+      const [mean, variance] = tf.tidy((): [tf.Tensor] | [tf.Tensor, tf.Tensor] => {
         const x = tf.tensor3d(xs, [group.length, L, C]);
         const f = tf.tensor3d(fs, [group.length, L, C]);
         const { posterior, context } = model.recognise(recognitionFeatures(x, f));
         const z = rng ? sampleLatent(posterior, rng) : posterior.mu;
-        return model.emit(z, context).mean;
+        const emission = model.emit(z, context);
+        const sd = emission.std;
+        if (!varianceOut) return [emission.mean];
+        return [emission.mean, typeof sd === 'number' ? tf.fill(emission.mean.shape, sd * sd) : sd.square()];
       });
       const m = mean.dataSync() as Float32Array;
+      const vs = variance ? (variance.dataSync() as Float32Array) : null;
       mean.dispose();
+      variance?.dispose();
       group.forEach((w, i) => {
         const from = (i * L + w.ownStart - w.start) * C;
-        out.set(m.subarray(from, from + (w.ownEnd - w.ownStart) * C), w.ownStart * C);
+        const to = from + (w.ownEnd - w.ownStart) * C;
+        out.set(m.subarray(from, to), w.ownStart * C);
+        if (vs) varianceOut!.set(vs.subarray(from, to), w.ownStart * C);
       });
     }
   return out;
@@ -222,17 +236,24 @@ export function imputeSession(
     const rng = new SeededRandom(options.seed ?? 0);
     const sum = new Float64Array(n);
     const sq = new Float64Array(n);
+    const predictive = (options.uncertainty ?? 'predictive') === 'predictive';
+    const noise = predictive ? new Float64Array(n) : null;
+    const variance = predictive ? new Float32Array(n) : undefined;
     for (let k = 0; k < samples; k++) {
-      const x = reconstruct(model, values, flags, windows, rng, batchSize);
+      const x = reconstruct(model, values, flags, windows, rng, batchSize, variance);
       for (let i = 0; i < n; i++)
         if (missing[i]) {
           sum[i]! += x[i]!;
           sq[i]! += x[i]! * x[i]!;
+          if (noise) noise[i]! += variance![i]!;
         }
     }
     std = new Float32Array(n);
     for (let i = 0; i < n; i++)
-      if (missing[i]) std[i] = Math.sqrt(Math.max(0, sq[i]! / samples - (sum[i]! / samples) ** 2));
+      if (missing[i]) {
+        const spread = Math.max(0, sq[i]! / samples - (sum[i]! / samples) ** 2);
+        std[i] = Math.sqrt(spread + (noise ? noise[i]! / samples : 0));
+      }
     if (estimate === 'posterior_mean')
       for (let i = 0; i < n; i++) if (missing[i]) values[i] = sum[i]! / samples;
   }

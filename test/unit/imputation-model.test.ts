@@ -71,6 +71,41 @@ describe('imputation with a trained VRAE', () => {
     expect(Array.from(again.std!)).toEqual(Array.from(out.std!));
   });
 
+  it('reports the predictive std by default: the posterior spread of the fill plus the emission noise', () => {
+    const gapped = withGap(sines(200, 9), 100, 108);
+    const opts = { iterations: 1, samples: 6, seed: 4 };
+    const predictive = imputeSession(trainer.model, gapped, opts).std!;
+    const posterior = imputeSession(trainer.model, gapped, { ...opts, uncertainty: 'posterior' }).std!;
+    for (let i = 100 * C; i < 108 * C; i++) expect(predictive[i]!).toBeGreaterThan(posterior[i]! + 1e-6);
+    expect(predictive[50 * C]).toBe(0);
+  });
+
+  it('with a fixed emission std σ, predictive² − posterior² is σ² at every missing entry', async () => {
+    const fixed = new VraeTrainer(
+      {
+        n_channels: C,
+        sequence_length: 32,
+        n_units: 8,
+        latent_dim: 2,
+        n_epochs: 1,
+        batch_size: 8,
+        emission_std: 'fixed',
+        fixed_std: 0.3,
+        masking: { gap_min_samples: 2, gap_max_samples: 8 },
+        seed: 3,
+      },
+      [sines(100, 1)],
+    );
+    await fixed.train();
+    const gapped = withGap(sines(120, 5), 40, 46);
+    const opts = { samples: 5, seed: 2 };
+    const predictive = imputeSession(fixed.model, gapped, opts).std!;
+    const posterior = imputeSession(fixed.model, gapped, { ...opts, uncertainty: 'posterior' }).std!;
+    for (let i = 40 * C; i < 46 * C; i++)
+      expect(predictive[i]! ** 2 - posterior[i]! ** 2).toBeCloseTo(0.09, 4);
+    fixed.dispose();
+  });
+
   it('centred windows and the posterior-mean estimate fill the gap and keep observed values', () => {
     const truth = sines(300, 9);
     const gapped = withGap(truth, 140, 148);
