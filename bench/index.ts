@@ -8,7 +8,7 @@ import { benchTdePca } from './prepare';
 import { benchProjectImport } from './importProject';
 import { benchImport } from './readers';
 import { benchEventLoopLag } from './eventLoopLag';
-import { benchGaps } from './gaps';
+import { benchGapBaselinesOverSeeds, benchGaps } from './gaps';
 
 const importMiB = Number(process.env.MODESCOPE_BENCH_IMPORT_MIB ?? 1024);
 
@@ -21,6 +21,8 @@ export const benchmarks: Record<string, () => Promise<object | object[]>> = {
   event_loop_lag: () => benchEventLoopLag(),
   // Trains eight imputation models on the real EEG (about half an hour): run it by name.
   gaps: () => benchGaps(),
+  // The training-free imputers over five seeds of hidden gaps (a few minutes): by name too.
+  gaps_baselines: () => benchGapBaselinesOverSeeds(),
 };
 
 const name = process.argv[2];
