@@ -189,10 +189,17 @@ describe('modescope gaps', () => {
       '2',
       '--seed',
       '1',
+      '--order',
+      '3',
       '--json',
     );
-    const table = (JSON.parse(json.out) as { table: { rows: unknown[] } }).table;
-    expect(table.rows).toHaveLength(10);
+    const evaluation = JSON.parse(json.out) as {
+      table: { rows: unknown[]; methods: string[] };
+      settings: { autoregressiveOrder: number };
+    };
+    expect(evaluation.table.rows).toHaveLength(10);
+    expect(evaluation.table.methods).toContain('autoregressive');
+    expect(evaluation.settings.autoregressiveOrder).toBe(3);
 
     const denoised = await cli(
       'gaps',

@@ -17,7 +17,7 @@ import {
 
 export const gapsHelp = `modescope gaps impute   --project P --run ID [--dataset D [--preparation ID]] [--sessions a,b] [--imputer model|autoregressive] [--order N] [--iterations N] [--samples N] [--seed N] [--json]
 modescope gaps denoise  --project P --run ID [--dataset D [--preparation ID]] [--sessions a,b] [--json]
-modescope gaps evaluate --project P --run ID --dataset D [--preparation ID] --sessions a,b --gap-ms MIN-MAX --n-gaps N [--dropouts N] [--seed N] [--iterations N] [--json]
+modescope gaps evaluate --project P --run ID --dataset D [--preparation ID] --sessions a,b --gap-ms MIN-MAX --n-gaps N [--dropouts N] [--seed N] [--iterations N] [--order N] [--json]
 modescope gaps results  --project P --run ID [--json]
 
 Gap filling with a trained VRAE or VOSP run (train one with \`modescope train --model vrae\`).
@@ -28,9 +28,10 @@ Gap filling with a trained VRAE or VOSP run (train one with \`modescope train --
              it needs 2·N·channels fully observed samples per session and ignores --iterations
   denoise    reconstructs every sample (online with a VOSP, offline with a VRAE); stored as results
   evaluate   hides --n-gaps all-channel gaps of MIN-MAX milliseconds (and --dropouts single-channel
-             dropouts) in each held-out session, fills them with the model and with the baselines
-             (linear, last observation carried forward, channel mean, per-channel GP) and prints
-             RMSE/MAE on the hidden values; the table is stored with the run
+             dropouts) in each held-out session, fills them with the model, with the baselines
+             (linear, last observation carried forward, channel mean, per-channel GP) and with the
+             multichannel autoregressive imputer (--order N lags, default 8), and prints RMSE/MAE
+             on the hidden values; the table is stored with the run
   results    lists the imputed sessions and the stored evaluations
   --sessions a,b   session ids or labels of the dataset (a file's label with or without its extension)
   --json           print the reply as JSON`;
@@ -170,7 +171,17 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
   const allowed: Record<string, string[]> = {
     impute: ['dataset', 'preparation', 'sessions', 'imputer', 'order', 'iterations', 'samples', 'seed'],
     denoise: ['dataset', 'preparation', 'sessions'],
-    evaluate: ['dataset', 'preparation', 'sessions', 'gap-ms', 'n-gaps', 'dropouts', 'seed', 'iterations'],
+    evaluate: [
+      'dataset',
+      'preparation',
+      'sessions',
+      'gap-ms',
+      'n-gaps',
+      'dropouts',
+      'seed',
+      'iterations',
+      'order',
+    ],
     results: [],
   };
   for (const flag of args.flags.keys())
@@ -180,7 +191,7 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
   const seed = intFlag(args, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const imputer = imputerFlag(args);
   const order = intFlag(args, 'order', 1, 64);
-  if (order !== undefined && imputer !== 'autoregressive')
+  if (order !== undefined && action === 'impute' && imputer !== 'autoregressive')
     throw new UsageError('--order sets the autoregressive imputer: add --imputer autoregressive');
 
   await withProjectSession(args, async (session) => {
@@ -240,6 +251,7 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
           ...(dropouts !== undefined ? { singleChannelDropouts: dropouts } : {}),
           ...(seed !== undefined ? { seed } : {}),
           ...(iterations !== undefined ? { iterations } : {}),
+          ...(order !== undefined ? { autoregressiveOrder: order } : {}),
         });
         if (json) return console.log(JSON.stringify(reply));
         printEvaluation(reply);
