@@ -146,6 +146,7 @@ test.describe('Gaps view in web mode', () => {
     await page.getByTestId('gaps-eval-max').fill('200');
     await page.getByTestId('gaps-eval-n').fill('6');
     await page.getByTestId('gaps-eval-dropouts').fill('3');
+    await page.getByTestId('gaps-eval-order').fill('4');
     await page.getByTestId('gaps-eval-run').click();
     await expect(page.getByTestId('gaps-eval-progress')).toHaveAttribute('data-status', 'succeeded', {
       timeout: 120_000,
@@ -154,6 +155,7 @@ test.describe('Gaps view in web mode', () => {
     await expect(table.locator('tbody tr')).toHaveCount(12);
     await expect(page.getByTestId('gaps-eval-cell-gap-all-model')).toHaveText(/^\d/);
     await expect(page.getByTestId('gaps-eval-cell-gap-all-gp')).toHaveText(/^\d/);
+    await expect(page.getByTestId('gaps-eval-cell-gap-all-autoregressive')).toHaveText(/^\d/);
     await expect(page.getByTestId('gaps-eval-bars-gap')).toBeVisible();
     await page
       .getByTestId('gaps-evaluation')
