@@ -138,16 +138,11 @@ export function fitMultichannelAutoregression(
           G[(bi * C + i) * n + bj * C + j] = d >= 0 ? Rd[i * C + j]! : Rd[j * C + i]!;
     }
   for (let i = 0; i < n; i++) G[i * n + i]! += lambda + 1e-12 * trace;
-  let L: Float64Array;
-  try {
-    L = cholesky(G, n);
-  } catch (e) {
-    if (e instanceof NotPositiveDefiniteError)
-      throw new ImputationInputError(
-        'the lag covariances of the observed values are singular (a constant or duplicated channel?); raise the ridge or drop the channel',
-      );
-    throw e;
-  }
+  const L = choleskyOrRefuse(
+    G,
+    n,
+    'the lag covariances of the observed values are singular (a constant or duplicated channel?); raise the ridge or drop the channel',
+  );
   // Solve G X = rhs column by column; X's block k (C × C) is A_kᵀ.
   const X = new Float64Array(n * C);
   const col = new Float64Array(n);
@@ -186,6 +181,16 @@ export function fitMultichannelAutoregression(
   return withPrecision(p, C, coefficients, S);
 }
 
+/** Cholesky factor, or the user-facing refusal `message` when the matrix is not positive definite. */
+function choleskyOrRefuse(a: Float64Array, n: number, message: string): Float64Array {
+  try {
+    return cholesky(a, n);
+  } catch (e) {
+    if (e instanceof NotPositiveDefiniteError) throw new ImputationInputError(message);
+    throw e;
+  }
+}
+
 function forwardBack(L: Float64Array, n: number, b: Float64Array): Float64Array {
   const y = Float64Array.from(b);
   for (let i = 0; i < n; i++) {
@@ -212,16 +217,11 @@ export function withPrecision(
   for (let c = 0; c < C; c++) trace += noiseCovariance[c * C + c]!;
   const jittered = Float64Array.from(noiseCovariance);
   for (let c = 0; c < C; c++) jittered[c * C + c]! += 1e-10 * trace;
-  let Ls: Float64Array;
-  try {
-    Ls = cholesky(jittered, C);
-  } catch (e) {
-    if (e instanceof NotPositiveDefiniteError)
-      throw new ImputationInputError(
-        'the autoregressive residual covariance is singular (channels that are exact copies or sums of others?); raise the ridge',
-      );
-    throw e;
-  }
+  const Ls = choleskyOrRefuse(
+    jittered,
+    C,
+    'the autoregressive residual covariance is singular (channels that are exact copies or sums of others?); raise the ridge',
+  );
   // W = L⁻¹ (lower triangular), so that Wᵀ W = Σ⁻¹.
   const W = new Float64Array(C * C);
   for (let j = 0; j < C; j++) {
