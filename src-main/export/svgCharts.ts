@@ -3,19 +3,7 @@
  * so a report opens anywhere (and survives being mailed). Numbers are rounded to what a screen
  * can show to keep the file small.
  */
-
-export const PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-];
+import { modeColor } from '../../src-shared/charts/modePalette';
 
 export function escapeXml(text: string): string {
   return text
@@ -114,7 +102,7 @@ function svg(frame: Frame, body: string[], label: string): string {
 function legend(names: string[], x: number, y: number): string[] {
   return names.map(
     (name, i) =>
-      `<rect x="${x}" y="${y + i * 14}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${y + i * 14 + 9}">${escapeXml(name)}</text>`,
+      `<rect x="${x}" y="${y + i * 14}" width="10" height="10" fill="${modeColor(i)}"/><text x="${x + 14}" y="${y + i * 14 + 9}">${escapeXml(name)}</text>`,
   );
 }
 
@@ -137,7 +125,7 @@ export function lineChart(series: LineSeries[], frame: Frame): string {
     }
     if (d) {
       parts.push(
-        `<path d="${d}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="1.2"><title>${escapeXml(s.name)}</title></path>`,
+        `<path d="${d}" fill="none" stroke="${modeColor(i)}" stroke-width="1.2"><title>${escapeXml(s.name)}</title></path>`,
       );
     }
   });
@@ -167,7 +155,7 @@ export function barChart(
     const x = MARGIN.left + i * slot;
     const v = values[i] ?? 0;
     body.push(
-      `<rect x="${r1(x + slot * 0.15)}" y="${r1(sy(v))}" width="${r1(slot * 0.7)}" height="${r1(Math.max(0, sy(0) - sy(v)))}" fill="${PALETTE[i % PALETTE.length]}"><title>${escapeXml(`${name}: ${v}`)}</title></rect>`,
+      `<rect x="${r1(x + slot * 0.15)}" y="${r1(sy(v))}" width="${r1(slot * 0.7)}" height="${r1(Math.max(0, sy(0) - sy(v)))}" fill="${modeColor(i)}"><title>${escapeXml(`${name}: ${v}`)}</title></rect>`,
       `<text x="${r1(x + slot / 2)}" y="${frame.height - MARGIN.bottom + 14}" text-anchor="middle">${escapeXml(name)}</text>`,
     );
     for (const session of dots) {

@@ -1,24 +1,4 @@
-/**
- * Mode colours: Tableau 10, chosen for distinguishability under common colour-vision deficiencies
- * and on white. Mode k always gets the same colour in every chart.
- */
-export const modePalette = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-] as const;
-
-export function modeColor(k: number): string {
-  const n = modePalette.length;
-  return modePalette[((k % n) + n) % n]!;
-}
+export { modeColor, modePalette } from '../../src-shared/charts/modePalette';
 
 /** Default labels: "Mode 1" … as people count them. */
 export function modeLabels(count: number): string[] {
