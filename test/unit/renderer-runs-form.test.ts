@@ -115,6 +115,15 @@ describe('runs table facts', () => {
     expect(configSummary({ n_modes: 8, n_epochs: 40, learning_rate: 0.01 })).toBe(
       '8 modes · 40 epochs · lr 0.01',
     );
+    expect(
+      configSummary({
+        latent_dim: 16,
+        n_units: 64,
+        sequence_length: 192,
+        n_epochs: 60,
+        learning_rate: 0.003,
+      }),
+    ).toBe('16 latents · 64 units · sequences of 192 · 60 epochs · lr 0.003');
     expect(configSummary(undefined)).toBe('—');
     expect(runDurationMs(run)).toBe(187_000);
     expect(formatDuration(runDurationMs(run))).toBe('3 min 07 s');

@@ -1,11 +1,18 @@
 import type { RunSummary } from '../../../src-shared/domain/run';
 
-/** What the runs table says about a run's config: modes, epochs and learning rate. */
+/**
+ * What the runs table says about a run's config: modes (DyNeMo), latent size, RNN units and
+ * sequence length (VRAE/VOSP), epochs and learning rate.
+ */
 export function configSummary(config: unknown): string {
   if (config === null || typeof config !== 'object') return '—';
   const c = config as Record<string, unknown>;
   const parts: string[] = [];
   if (typeof c.n_modes === 'number') parts.push(`${c.n_modes} modes`);
+  if (typeof c.latent_dim === 'number') parts.push(`${c.latent_dim} latents`);
+  if (typeof c.n_units === 'number') parts.push(`${c.n_units} units`);
+  if (typeof c.n_modes !== 'number' && typeof c.sequence_length === 'number')
+    parts.push(`sequences of ${c.sequence_length}`);
   if (typeof c.n_epochs === 'number') parts.push(`${c.n_epochs} epochs`);
   if (typeof c.learning_rate === 'number') parts.push(`lr ${c.learning_rate}`);
   return parts.length > 0 ? parts.join(' · ') : '—';
