@@ -501,31 +501,40 @@ export class RunRepository {
         throw error;
       }
     });
-    const saved = this.results(runId).find((r) => r.id === Number(id));
-    if (saved === undefined) throw new Error(`result ${id} vanished right after it was written`);
-    return saved;
+    // Only the new row is read back: a run accumulates hundreds of results (per-session arrays,
+    // analyses), and re-reading them all after each save made a run's outputs quadratic to save.
+    const row = this.store.db.prepare('SELECT * FROM results WHERE id = ?').get(Number(id)) as
+      ResultRow | undefined;
+    if (row === undefined) throw new Error(`result ${id} vanished right after it was written`);
+    return resultRecord(row);
   }
 
   results(runId: number, filter: { kind?: string } = {}): ResultRecord[] {
     const rows = this.store.db
       .prepare('SELECT * FROM results WHERE run_id = @runId AND (@kind IS NULL OR kind = @kind) ORDER BY id')
-      .all({ runId, kind: filter.kind ?? null }) as {
-      id: number;
-      run_id: number;
-      kind: string;
-      session_id: number | null;
-      array_id: number | null;
-      value_json: string | null;
-      created_at: string;
-    }[];
-    return rows.map((row) => ({
-      id: row.id,
-      runId: row.run_id,
-      kind: row.kind,
-      sessionId: row.session_id,
-      arrayId: row.array_id,
-      value: parseJson(row.value_json),
-      createdAt: row.created_at,
-    }));
+      .all({ runId, kind: filter.kind ?? null }) as ResultRow[];
+    return rows.map(resultRecord);
   }
+}
+
+interface ResultRow {
+  id: number;
+  run_id: number;
+  kind: string;
+  session_id: number | null;
+  array_id: number | null;
+  value_json: string | null;
+  created_at: string;
+}
+
+function resultRecord(row: ResultRow): ResultRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    kind: row.kind,
+    sessionId: row.session_id,
+    arrayId: row.array_id,
+    value: parseJson(row.value_json),
+    createdAt: row.created_at,
+  };
 }
