@@ -1,7 +1,17 @@
 import type { z } from 'zod';
 import { vospConfigSchema } from '../../../src-shared/models/vosp';
 import { dvaeRnnTypes, emissionStdKinds, vraeConfigSchema } from '../../../src-shared/models/vrae';
-import type { ConfigDraft, ConfigFieldKind } from './dynemoForm';
+import type { ConfigDraft } from './dynemoForm';
+import {
+  klAnnealingEpochs,
+  klAnnealingSwitch,
+  seedField,
+  trainingLoopFields,
+  fieldText,
+  fieldValue,
+  type FormField,
+  type FormGroup,
+} from './configFields';
 
 /**
  * The VRAE and VOSP config forms: the same kind of grouped fields as the DyNeMo form, with nested
@@ -11,21 +21,8 @@ import type { ConfigDraft, ConfigFieldKind } from './dynemoForm';
  */
 export type DvaeKind = 'vrae' | 'vosp';
 
-export interface DvaeFormField {
-  key: string;
-  label: string;
-  kind: ConfigFieldKind;
-  unit?: string;
-  choices?: readonly (string | null)[];
-  nullable?: boolean;
-  hint?: string;
-}
-
-export interface DvaeFormGroup {
-  id: string;
-  title: string;
-  fields: DvaeFormField[];
-}
+export type DvaeFormField = FormField;
+export type DvaeFormGroup = FormGroup;
 
 const schemas: Record<DvaeKind, z.ZodType> = { vrae: vraeConfigSchema, vosp: vospConfigSchema };
 
@@ -103,19 +100,13 @@ export function dvaeConfigGroups(kind: DvaeKind): DvaeFormGroup[] {
     {
       id: 'kl',
       title: 'KL annealing',
-      fields: [
-        { key: 'do_kl_annealing', label: 'anneal KL', kind: 'boolean' },
-        { key: 'n_kl_annealing_epochs', label: 'annealing epochs', kind: 'integer', unit: 'epochs' },
-      ],
+      fields: [klAnnealingSwitch, klAnnealingEpochs],
     },
     {
       id: 'optimisation',
       title: 'Optimisation',
       fields: [
-        { key: 'n_epochs', label: 'epochs', kind: 'integer' },
-        { key: 'batch_size', label: 'batch size', kind: 'integer', unit: 'sequences' },
-        { key: 'learning_rate', label: 'learning rate', kind: 'number' },
-        { key: 'lr_decay', label: 'learning-rate decay', kind: 'number', hint: 'lr × exp(−decay × epoch)' },
+        ...trainingLoopFields,
         {
           key: 'gradient_clip',
           label: 'gradient clip',
@@ -123,7 +114,7 @@ export function dvaeConfigGroups(kind: DvaeKind): DvaeFormGroup[] {
           nullable: true,
           hint: 'global gradient norm; empty: no clipping',
         },
-        { key: 'seed', label: 'seed', kind: 'integer' },
+        seedField,
       ],
     },
   ];
@@ -144,30 +135,9 @@ function write(config: Record<string, unknown>, key: string, value: unknown): vo
   at[parts[parts.length - 1]!] = value;
 }
 
-function toText(field: DvaeFormField, value: unknown): string {
-  if (value === null || value === undefined) return field.kind === 'choice' ? 'none' : '';
-  return String(value);
-}
-
 export function dvaeDefaultDraft(kind: DvaeKind, nChannels: number): ConfigDraft {
   const defaults = schemas[kind].parse({ n_channels: nChannels }) as Record<string, unknown>;
-  return Object.fromEntries(dvaeFormFields(kind).map((f) => [f.key, toText(f, read(defaults, f.key))]));
-}
-
-function fromText(field: DvaeFormField, text: string): unknown {
-  const t = text.trim();
-  switch (field.kind) {
-    case 'boolean':
-      return t === 'true';
-    case 'choice':
-      return t === 'none' ? null : t;
-    case 'integer':
-    case 'number': {
-      if (t === '') return field.nullable ? null : undefined;
-      const n = Number(t);
-      return Number.isNaN(n) ? t : n;
-    }
-  }
+  return Object.fromEntries(dvaeFormFields(kind).map((f) => [f.key, fieldText(f, read(defaults, f.key))]));
 }
 
 /** Validates the draft with the model's schema; messages are the schema's, under the dotted field key. */
@@ -178,7 +148,7 @@ export function dvaeCheckDraft(
   const input: Record<string, unknown> = {};
   const sent = new Set<string>();
   for (const field of dvaeFormFields(kind)) {
-    const value = fromText(field, draft[field.key] ?? '');
+    const value = fieldValue(field, draft[field.key] ?? '');
     if (value === undefined) continue;
     write(input, field.key, value);
     sent.add(field.key);

@@ -1,4 +1,14 @@
 import { dynemoConfigSchema, type DynemoConfig } from '../../../src-shared/models/dynemo';
+import {
+  klAnnealingEpochs,
+  klAnnealingSwitch,
+  seedField,
+  trainingLoopFields,
+  fieldText,
+  fieldValue,
+  type FormField,
+  type FormGroup,
+} from './configFields';
 
 /**
  * The DyNeMo config form: which schema fields appear, grouped as osl-dynamics documents them, with
@@ -6,25 +16,8 @@ import { dynemoConfigSchema, type DynemoConfig } from '../../../src-shared/model
  * test checks every schema field is placed in exactly one group (or deliberately left out).
  */
 
-export type ConfigFieldKind = 'integer' | 'number' | 'boolean' | 'choice';
-
-export interface ConfigField {
-  key: keyof DynemoConfig & string;
-  label: string;
-  kind: ConfigFieldKind;
-  unit?: string;
-  /** For 'choice': the values; null in the list means the field may be unset. */
-  choices?: readonly (string | null)[];
-  /** Numbers that may be left empty, which sends null (osl-dynamics' "not set"). */
-  nullable?: boolean;
-  hint?: string;
-}
-
-export interface ConfigGroup {
-  id: string;
-  title: string;
-  fields: ConfigField[];
-}
+export type ConfigField = FormField<keyof DynemoConfig & string>;
+export type ConfigGroup = FormGroup<keyof DynemoConfig & string>;
 
 const rnnChoices = ['lstm', 'gru'] as const;
 const normChoices = ['layer', 'batch', null] as const;
@@ -87,20 +80,17 @@ export const dynemoConfigGroups: readonly ConfigGroup[] = [
     id: 'kl',
     title: 'KL annealing',
     fields: [
-      { key: 'do_kl_annealing', label: 'anneal KL', kind: 'boolean' },
+      klAnnealingSwitch,
       { key: 'kl_annealing_curve', label: 'curve', kind: 'choice', choices: ['tanh', 'linear'] },
       { key: 'kl_annealing_sharpness', label: 'sharpness', kind: 'number' },
-      { key: 'n_kl_annealing_epochs', label: 'annealing epochs', kind: 'integer', unit: 'epochs' },
+      klAnnealingEpochs,
     ],
   },
   {
     id: 'optimisation',
     title: 'Optimisation',
     fields: [
-      { key: 'n_epochs', label: 'epochs', kind: 'integer' },
-      { key: 'batch_size', label: 'batch size', kind: 'integer', unit: 'sequences' },
-      { key: 'learning_rate', label: 'learning rate', kind: 'number' },
-      { key: 'lr_decay', label: 'learning-rate decay', kind: 'number', hint: 'lr × exp(−decay × epoch)' },
+      ...trainingLoopFields,
       {
         key: 'gradient_clip',
         label: 'gradient clip',
@@ -111,7 +101,7 @@ export const dynemoConfigGroups: readonly ConfigGroup[] = [
       { key: 'gradient_clip_mode', label: 'clip mode', kind: 'choice', choices: ['per_weight', 'global'] },
       { key: 'loss_calc', label: 'loss over sequence', kind: 'choice', choices: ['mean', 'sum'] },
       { key: 'best_of', label: 'best of', kind: 'integer', unit: 'trainings' },
-      { key: 'seed', label: 'seed', kind: 'integer' },
+      seedField,
     ],
   },
   {
@@ -139,18 +129,13 @@ export function choiceText(value: string | null): string {
   return value === null ? 'none' : value;
 }
 
-function toText(field: ConfigField, value: unknown): string {
-  if (value === null || value === undefined) return field.kind === 'choice' ? 'none' : '';
-  return String(value);
-}
-
 /** The schema's defaults for a given number of modes and channels, as form text. */
 export function defaultDraft(nModes: number, nChannels: number): ConfigDraft {
   const defaults = dynemoConfigSchema.parse({ n_modes: nModes, n_channels: nChannels }) as Record<
     string,
     unknown
   >;
-  return Object.fromEntries(allFormFields.map((f) => [f.key, toText(f, defaults[f.key])]));
+  return Object.fromEntries(allFormFields.map((f) => [f.key, fieldText(f, defaults[f.key])]));
 }
 
 /** Changes applied over the current draft; numbers and booleans as values. */
@@ -160,26 +145,9 @@ export function applyPatch(draft: ConfigDraft, patch: ConfigPatch): ConfigDraft 
   const next = { ...draft };
   for (const [key, value] of Object.entries(patch)) {
     const field = allFormFields.find((f) => f.key === key);
-    if (field) next[key] = toText(field, value);
+    if (field) next[key] = fieldText(field, value);
   }
   return next;
-}
-
-/** Form text to the value the schema checks; text that is not a number stays text so the schema names it. */
-function fromText(field: ConfigField, text: string): unknown {
-  const t = text.trim();
-  switch (field.kind) {
-    case 'boolean':
-      return t === 'true';
-    case 'choice':
-      return t === 'none' ? null : t;
-    case 'integer':
-    case 'number': {
-      if (t === '') return field.nullable ? null : undefined;
-      const n = Number(t);
-      return Number.isNaN(n) ? t : n;
-    }
-  }
 }
 
 export interface DraftCheck {
@@ -193,7 +161,7 @@ export interface DraftCheck {
 export function checkDraft(draft: ConfigDraft): DraftCheck {
   const input: Record<string, unknown> = {};
   for (const field of allFormFields) {
-    const value = fromText(field, draft[field.key] ?? '');
+    const value = fieldValue(field, draft[field.key] ?? '');
     if (value !== undefined) input[field.key] = value;
   }
   const result = dynemoConfigSchema.safeParse(input);
