@@ -95,3 +95,24 @@ export function missingRuns(s: MaskedSession): MissingRun[] {
   }
   return out;
 }
+
+/**
+ * Refuses all-channel gaps longer than half a model's sequence length L: no window of the model
+ * could bridge them. Positions in messages are the session's.
+ */
+export function checkGapLengths(s: MaskedSession, L: number, label: string): void {
+  const C = s.nChannels;
+  let run = 0;
+  for (let t = 0; t <= s.nSamples; t++) {
+    let all = t < s.nSamples;
+    for (let c = 0; c < C && all; c++) all = s.missing![t * C + c] !== 0;
+    if (all) run++;
+    else {
+      if (run > Math.floor(L / 2))
+        throw new ImputationInputError(
+          `${label}: the gap of ${run} samples ending at sample ${t} is longer than half the model's sequence length (${L} samples); train with sequence_length of at least ${2 * run} to bridge it`,
+        );
+      run = 0;
+    }
+  }
+}

@@ -27,6 +27,7 @@ import { linearInterpolation } from './baselines';
 import { centredWindows, slidingWindows, type ImputationWindow } from './imputationWindows';
 import { gaussianProcessInterpolation } from './gaussianProcessInterpolation';
 import {
+  checkGapLengths,
   ImputationInputError,
   requireImputable,
   validateMaskedSession,
@@ -78,23 +79,6 @@ export interface SessionImputation {
   missing: Uint8Array;
   /** [T × C] std at missing entries (predictive or posterior, see `uncertainty`), 0 elsewhere (null when samples is 0). */
   std: Float32Array | null;
-}
-
-function checkGapLengths(s: MaskedSession, L: number, label: string): void {
-  const C = s.nChannels;
-  let run = 0;
-  for (let t = 0; t <= s.nSamples; t++) {
-    let all = t < s.nSamples;
-    for (let c = 0; c < C && all; c++) all = s.missing![t * C + c] !== 0;
-    if (all) run++;
-    else {
-      if (run > Math.floor(L / 2))
-        throw new ImputationInputError(
-          `${label}: the gap of ${run} samples ending at sample ${t} is longer than half the model's sequence length (${L} samples); train with sequence_length of at least ${2 * run} to bridge it`,
-        );
-      run = 0;
-    }
-  }
 }
 
 /**

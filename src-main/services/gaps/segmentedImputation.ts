@@ -1,5 +1,10 @@
 import type { LatentSequenceModel } from '../../engine/models/dvae/sequenceModel';
-import { ImputationInputError, requireImputable, type MaskedSession } from '../../imputation/missingEntries';
+import {
+  checkGapLengths,
+  ImputationInputError,
+  requireImputable,
+  type MaskedSession,
+} from '../../imputation/missingEntries';
 import type { ImputationOptions, SessionImputation } from '../../imputation/modelImputation';
 
 /**
@@ -59,24 +64,6 @@ export function imputationSegments(
     prev.end = nSamples;
   }
   return out;
-}
-
-/** The whole-session check of imputeSession, with positions in the session rather than in a segment. */
-function checkGapLengths(s: MaskedSession, L: number, label: string): void {
-  const C = s.nChannels;
-  let run = 0;
-  for (let t = 0; t <= s.nSamples; t++) {
-    let all = t < s.nSamples;
-    for (let c = 0; c < C && all; c++) all = s.missing![t * C + c] !== 0;
-    if (all) run++;
-    else {
-      if (run > Math.floor(L / 2))
-        throw new ImputationInputError(
-          `${label}: the gap of ${run} samples ending at sample ${t} is longer than half the model's sequence length (${L} samples); train with sequence_length of at least ${2 * run} to bridge it`,
-        );
-      run = 0;
-    }
-  }
 }
 
 export type ImputeSession = (
