@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleNodeEntry } from '../helpers/nodeEntryBundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelName, RequestOf, ResponseOf } from '../../src-shared/rpc/contract';
 import { RpcError } from '../../src-shared/rpc/errors';
@@ -25,7 +23,6 @@ import { analyseRun, analysisResultKinds } from '../../src-main/services/analysi
  * calling thread's event loop free, and a cancel must stop it and store nothing.
  */
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const K = 3;
 const C = 4;
 
@@ -115,19 +112,7 @@ function maxTimerGapDuring<T>(work: Promise<T>): Promise<{ result: T; maxGapMs: 
 }
 
 beforeAll(async () => {
-  const cache = path.join(repoRoot, 'node_modules', '.cache', 'modescope-tests');
-  mkdirSync(cache, { recursive: true });
-  workerEntry = path.join(cache, `analysisWorker-${process.pid}-${randomUUID().slice(0, 8)}.mjs`);
-  await build({
-    entryPoints: [path.join(repoRoot, 'src-main/services/analysis/analysisWorker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: workerEntry,
-    logLevel: 'error',
-  });
+  workerEntry = await bundleNodeEntry('src-main/services/analysis/analysisWorker.ts');
   dir = mkdtempSync(path.join(tmpdir(), 'modescope-analysis-worker-'));
   services = createServices({ transport: 'in-process', configDir: path.join(dir, 'config') });
   await call('projects.create', { path: path.join(dir, 'p.modescope'), name: 'analysis worker' });

@@ -1,41 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleNodeEntry } from '../helpers/nodeEntryBundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeArray } from '../../src-shared/domain/encodedArray';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { buildTrainerBundle, createHarness, type Harness } from './training-harness';
 import { importGapDataset, tinyDvaeConfig } from './gaps-helpers';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let trainer: string;
 let worker: string;
 let h: Harness;
 let runId: number;
 let datasetId: number;
 
-/** The gaps worker bundled like the app's build does (external packages resolve from the repo). */
-async function buildGapWorker(): Promise<string> {
-  const dir = path.join(repoRoot, 'node_modules', '.cache', 'modescope-tests');
-  mkdirSync(dir, { recursive: true });
-  const outfile = path.join(dir, `gapWorker-${process.pid}-${randomUUID().slice(0, 8)}.mjs`);
-  await build({
-    entryPoints: [path.join(repoRoot, 'src-main/services/gaps/gapWorker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 beforeAll(async () => {
-  [trainer, worker] = await Promise.all([buildTrainerBundle(), buildGapWorker()]);
+  [trainer, worker] = await Promise.all([
+    buildTrainerBundle(),
+    bundleNodeEntry('src-main/services/gaps/gapWorker.ts'),
+  ]);
   h = createHarness(trainer);
   await h.call('projects.create', { path: path.join(h.dir, 'p.modescope'), name: 'gaps worker' });
   const ds = await importGapDataset(h, 'train', [

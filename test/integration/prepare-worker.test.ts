@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { bundleNodeEntry } from '../helpers/nodeEntryBundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { PreparationCancelledError, PreparationError } from '../../src-main/data/prepare/errors';
@@ -20,7 +17,6 @@ import {
 
 /** The preparation worker thread (issue #6): same numbers as in-process, a free loop, a real cancel. */
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let entry: string;
 
 function session(nSamples: number, nChannels: number, seed: number): TimeSeriesSession {
@@ -47,19 +43,7 @@ const tdePca = (nPca: number): PreparationPipeline =>
   });
 
 beforeAll(async () => {
-  const dir = path.join(repoRoot, 'node_modules', '.cache', 'modescope-tests');
-  mkdirSync(dir, { recursive: true });
-  entry = path.join(dir, `prepareWorker-${process.pid}-${randomUUID().slice(0, 8)}.mjs`);
-  await build({
-    entryPoints: [path.join(repoRoot, 'src-main/services/datasets/prepareWorker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: entry,
-    logLevel: 'error',
-  });
+  entry = await bundleNodeEntry('src-main/services/datasets/prepareWorker.ts');
 }, 60_000);
 
 afterAll(() => {

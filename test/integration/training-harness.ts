@@ -1,34 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleNodeEntry } from '../helpers/nodeEntryBundle';
 import type { ChannelName, EventName, RequestOf, ResponseOf } from '../../src-shared/rpc/contract';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { createServices, type Services } from '../../src-main/services/createServices';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/**
- * Bundles the training-process entry into one ESM file for a plain `node` child. It goes under
- * node_modules/.cache so that its external packages (tfjs, better-sqlite3) resolve from the repo.
- */
-export async function buildTrainerBundle(): Promise<string> {
-  const dir = path.join(repoRoot, 'node_modules', '.cache', 'modescope-tests');
-  mkdirSync(dir, { recursive: true });
-  const outfile = path.join(dir, `trainer-${process.pid}-${randomUUID().slice(0, 8)}.mjs`);
-  await build({
-    entryPoints: [path.join(repoRoot, 'src-main/training/trainingProcess.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
+/** The training-process entry bundled for a plain `node` child (see bundleNodeEntry). */
+export function buildTrainerBundle(): Promise<string> {
+  return bundleNodeEntry('src-main/training/trainingProcess.ts');
 }
 
 export interface Harness {
