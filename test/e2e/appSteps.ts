@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
@@ -44,4 +45,24 @@ export async function simulateHmmInUi(page: Page): Promise<void> {
   await expect(page.getByTestId('simulate-progress')).toHaveAttribute('data-status', 'succeeded', {
     timeout: 60_000,
   });
+}
+
+/** A float32 .npy file (format 1.0) holding `rows × cols`, row-major. */
+export function writeNpy(
+  path: string,
+  rows: number,
+  cols: number,
+  value: (r: number, c: number) => number,
+): void {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+  const prefix = Buffer.alloc(10);
+  prefix.write('\x93NUMPY', 0, 'latin1');
+  prefix[6] = 1;
+  prefix[7] = 0;
+  prefix.writeUInt16LE(header.length, 8);
+  const body = Buffer.alloc(rows * cols * 4);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) body.writeFloatLE(value(r, c), (r * cols + c) * 4);
+  writeFileSync(path, Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]));
 }

@@ -1,7 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
-import { createProjectInUi } from './appSteps';
+import { createProjectInUi, writeNpy } from './appSteps';
 import { expect, repoRoot, test } from './serveFixture';
 
 const edfPath = resolve(repoRoot, '../shared/data/eeg/raw/eegmmidb_S001R01.edf');
@@ -15,21 +15,6 @@ async function openRecordingPicker(page: Page): Promise<void> {
   await page.getByTestId('import-browse').click();
   await expect(page.getByTestId('recording-picker')).toBeVisible();
   await expect(page.getByTestId('recording-picker-current')).not.toHaveText('…');
-}
-
-/** A float32 .npy file (format 1.0) holding `rows × cols`, row-major. */
-function writeNpy(path: string, rows: number, cols: number, value: (r: number, c: number) => number): void {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
-  const prefix = Buffer.alloc(10);
-  prefix.write('\x93NUMPY', 0, 'latin1');
-  prefix[6] = 1;
-  prefix[7] = 0;
-  prefix.writeUInt16LE(header.length, 8);
-  const body = Buffer.alloc(rows * cols * 4);
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) body.writeFloatLE(value(r, c), (r * cols + c) * 4);
-  writeFileSync(path, Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]));
 }
 
 /** The parts of a 2D canvas the pixel check reads (the Node tsconfig has no full DOM types). */

@@ -1,26 +1,16 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { writeNpy } from './appSteps';
 import { expect, test } from './serveFixture';
 
 /** Three mixed sines at 100 Hz, time-first float32 .npy, NaN in the given row ranges (gaps on import). */
 function writeGappyNpy(path: string, rows: number, gaps: [number, number][]): void {
-  const cols = 3;
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
-  const prefix = Buffer.alloc(10);
-  prefix.write('\x93NUMPY', 0, 'latin1');
-  prefix[6] = 1;
-  prefix[7] = 0;
-  prefix.writeUInt16LE(header.length, 8);
-  const body = Buffer.alloc(rows * cols * 4);
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) {
-      const v =
-        Math.sin((2 * Math.PI * (3 + c) * r) / 100 + c) + 0.5 * Math.sin((2 * Math.PI * 11 * r) / 100);
-      body.writeFloatLE(gaps.some(([a, b]) => r >= a && r < b) ? NaN : v, (r * cols + c) * 4);
-    }
-  writeFileSync(path, Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]));
+  writeNpy(path, rows, 3, (r, c) =>
+    gaps.some(([a, b]) => r >= a && r < b)
+      ? NaN
+      : Math.sin((2 * Math.PI * (3 + c) * r) / 100 + c) + 0.5 * Math.sin((2 * Math.PI * 11 * r) / 100),
+  );
 }
 
 async function createProject(page: Page, folder: string): Promise<void> {
