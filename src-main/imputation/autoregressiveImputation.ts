@@ -36,6 +36,11 @@ export interface AutoregressiveImputationOptions {
   /** Posterior draws for the per-entry std; 0 skips it. */
   samples?: number;
   seed?: number;
+  /**
+   * Solve only the clusters of missing entries that contain an entry marked here ([T × C]); the
+   * others keep their (missing) values. Calibration uses it to score a few stretches cheaply.
+   */
+  solveOnly?: Uint8Array;
 }
 
 export const AUTOREGRESSIVE_DEFAULT_ORDER = 8;
@@ -136,6 +141,7 @@ export function autoregressiveImputation(
 
   for (const cluster of missingClusters(s, p)) {
     const idx = cluster.entries;
+    if (options.solveOnly && !idx.some((e) => options.solveOnly![e])) continue;
     const n = idx.length;
     // Bandwidth: the furthest later entry within p samples of each entry.
     let bandwidth = 0;

@@ -6,8 +6,8 @@
  * covariance. This is the best linear interpolator per channel under that covariance, a much
  * stronger reference than straight lines on oscillatory signals.
  */
-import { cholesky, choleskySolve, NotPositiveDefiniteError } from '../numerics/cholesky';
-import { missingRuns, type MaskedSession } from './missingEntries';
+import { cholesky, choleskySolve, NotPositiveDefiniteError, solveLower } from '../numerics/cholesky';
+import { missingRuns, type MaskedSession, type MissingRun } from './missingEntries';
 import { observedChannelMeans } from './baselines';
 
 export interface GaussianProcessOptions {
@@ -15,6 +15,16 @@ export interface GaussianProcessOptions {
   contextSamples: number;
   /** Added to the diagonal, relative to the variance, so that the context covariance stays positive definite. */
   jitter?: number;
+  /** Fill only the runs this accepts (the others keep their values); every run by default. */
+  fillRun?: (run: MissingRun) => boolean;
+  /** Also return each filled entry's posterior standard deviation (one triangular solve per entry). */
+  withStd?: boolean;
+}
+
+export interface GaussianProcessFill {
+  imputed: Float32Array;
+  /** Posterior std of the filled entries (0 elsewhere); null unless `withStd`. */
+  std: Float32Array | null;
 }
 
 /**
@@ -51,13 +61,18 @@ export function gaussianProcessInterpolation(
   s: MaskedSession,
   options: GaussianProcessOptions,
 ): Float32Array {
+  return gaussianProcessFill(s, { ...options, withStd: false }).imputed;
+}
+
+export function gaussianProcessFill(s: MaskedSession, options: GaussianProcessOptions): GaussianProcessFill {
   const C = s.nChannels;
   const T = s.nSamples;
   const L = options.contextSamples;
   const jitter = options.jitter ?? 1e-4;
   const out = Float32Array.from(s.data);
-  const runs = missingRuns(s);
-  if (runs.length === 0) return out;
+  const std = options.withStd ? new Float32Array(s.data.length) : null;
+  const runs = options.fillRun ? missingRuns(s).filter(options.fillRun) : missingRuns(s);
+  if (runs.length === 0) return { imputed: out, std };
   const means = observedChannelMeans(s);
   const longest = runs.reduce((m, r) => Math.max(m, r.end - r.start), 0);
   const maxLag = Math.min(T - 1, 2 * L + longest);
@@ -74,7 +89,10 @@ export function gaussianProcessInterpolation(
     for (let t = r.end; t < Math.min(T, r.end + L); t++) if (!s.missing?.[t * C + c]) context.push(t);
     const mu = means[c]!;
     if (context.length === 0) {
-      for (let t = r.start; t < r.end; t++) out[t * C + c] = mu;
+      for (let t = r.start; t < r.end; t++) {
+        out[t * C + c] = mu;
+        if (std) std[t * C + c] = Math.sqrt(gamma[0]!);
+      }
       continue;
     }
     const n = context.length;
@@ -101,7 +119,16 @@ export function gaussianProcessInterpolation(
       let v = 0;
       for (let i = 0; i < n; i++) v += gamma[Math.abs(t - context[i]!)]! * w[i]!;
       out[t * C + c] = mu + v;
+      if (std) {
+        // Var = γ(0) − kᵀK⁻¹k = γ(0) − ‖L⁻¹k‖².
+        const k = new Float64Array(n);
+        for (let i = 0; i < n; i++) k[i] = gamma[Math.abs(t - context[i]!)]!;
+        const h = solveLower(chol, n, k);
+        let explained = 0;
+        for (let i = 0; i < n; i++) explained += h[i]! * h[i]!;
+        std[t * C + c] = Math.sqrt(Math.max(gamma[0]! - explained, 0));
+      }
     }
   }
-  return out;
+  return { imputed: out, std };
 }
