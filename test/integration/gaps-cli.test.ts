@@ -164,7 +164,7 @@ describe('modescope gaps', () => {
       /^evaluation \d+: 1 gap\(s\) and 1 dropout\(s\) per length \(100, 133\.333, 166\.667, 200 ms\) in each of 2 session\(s\), seed 1$/,
     );
     expect(lines[1]).toMatch(
-      /^kind +length +stretches +values +model RMSE\/MAE +linear RMSE\/MAE +locf RMSE\/MAE +channel_mean RMSE\/MAE +gp RMSE\/MAE +autoregressive RMSE\/MAE$/,
+      /^kind +length +stretches +values +model RMSE\/MAE +linear RMSE\/MAE +locf RMSE\/MAE +channel_mean RMSE\/MAE +gp RMSE\/MAE +autoregressive RMSE\/MAE +stacked RMSE\/MAE$/,
     );
     expect(lines.filter((l) => l.startsWith('all-channel gap'))).toHaveLength(5);
     expect(lines.find((l) => l.startsWith('all-channel gap  all'))).toMatch(/ 8 +/);
@@ -199,6 +199,7 @@ describe('modescope gaps', () => {
     };
     expect(evaluation.table.rows).toHaveLength(10);
     expect(evaluation.table.methods).toContain('autoregressive');
+    expect(evaluation.table.methods).toContain('stacked');
     expect(evaluation.settings.autoregressiveOrder).toBe(3);
 
     const denoised = await cli(
@@ -246,12 +247,32 @@ describe('modescope gaps', () => {
       /session \d+ a\.npy: 60 imputed values in 1 stretch\(es\) by an autoregressive model of order 4/,
     );
 
+    const stacked = await cli(
+      'gaps',
+      'impute',
+      '--project',
+      project,
+      '--run',
+      '1',
+      '--imputer',
+      'stacked',
+      '--order',
+      '3',
+    );
+    expect(stacked.code, stacked.err).toBe(0);
+    const listedStacked = await cli('gaps', 'results', '--project', project, '--run', '1');
+    expect(listedStacked.out).toMatch(
+      /session \d+ a\.npy: 60 imputed values in 1 stretch\(es\) by the stacked GP \+ autoregressive imputer \(order 3\)/,
+    );
+
     const badImputer = await cli('gaps', 'impute', '--project', project, '--run', '1', '--imputer', 'kalman');
     expect(badImputer.code).toBe(2);
-    expect(badImputer.err).toMatch(/--imputer kalman: expected one of model, autoregressive/);
+    expect(badImputer.err).toMatch(/--imputer kalman: expected one of model, autoregressive, stacked/);
     const orderAlone = await cli('gaps', 'impute', '--project', project, '--run', '1', '--order', '4');
     expect(orderAlone.code).toBe(2);
-    expect(orderAlone.err).toMatch(/--order sets the autoregressive imputer: add --imputer autoregressive/);
+    expect(orderAlone.err).toMatch(
+      /--order sets the autoregressive \(or stacked\) imputer: add --imputer autoregressive or --imputer stacked/,
+    );
     const tooHigh = await cli(
       'gaps',
       'impute',

@@ -6,6 +6,12 @@ import { imputeRequestSchema } from '../../src-shared/rpc/channels/gaps';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { autoregressiveImputation } from '../../src-main/imputation/autoregressiveImputation';
 import type { MaskedSession } from '../../src-main/imputation/missingEntries';
+import { stackedImputation, type StackingCurves } from '../../src-main/imputation/stackedImputation';
+import {
+  fitStackingCurves,
+  mergeStackingStatistics,
+  stackingStatistics,
+} from '../../src-main/imputation/stackingCalibration';
 import { writeArray } from '../../src-main/store/arrayStore';
 import { RunRepository } from '../../src-main/store/runRepository';
 import { buildTrainerBundle, createHarness, type Harness } from './training-harness';
@@ -320,7 +326,17 @@ describe('gaps.evaluate', () => {
     const first = await h.call('gaps.evaluate', settings());
     expect(first.lengthsMs).toEqual([100, 125, 150, 175, 200]);
     expect(first.perLength).toEqual({ gaps: 2, dropouts: 1 });
-    expect(first.table.methods).toEqual(['model', 'linear', 'locf', 'channel_mean', 'gp', 'autoregressive']);
+    expect(first.table.methods).toEqual([
+      'model',
+      'linear',
+      'locf',
+      'channel_mean',
+      'gp',
+      'autoregressive',
+      'stacked',
+    ]);
+    // The stacked imputer's curves, calibrated on the held-out sessions' observed values, are stored with the table.
+    expect(first.stackingCurves!.gap.values).toBeGreaterThan(0);
     const pooledGap = first.table.rows.find((r) => r.kind === 'gap' && r.length_ms === null)!;
     // 2 gaps of each of 5 lengths in each of 2 sessions.
     expect(pooledGap.n_stretches).toBe(20);
@@ -501,6 +517,72 @@ describe('gaps.impute with the multichannel autoregressive imputer', () => {
     expect(resultCount('imputed')).toBe(before);
     const listed = await h.call('gaps.results', { runId });
     expect(listed.sessions.map((s) => s.sessionId)).not.toContain(short.sessions[0]!.id);
+  });
+
+  it('stores the stacked imputer’s fill with the curves calibrated on every selected session', async () => {
+    const reply = await h.call('gaps.impute', {
+      runId,
+      imputer: 'stacked',
+      autoregressiveOrder: 4,
+      samples: 4,
+      seed: 3,
+      jobId: 'impute-stacked',
+    });
+    expect(reply.sessions.map((s) => s.missingValues)).toEqual([90, 36]);
+    const sources = new RunRepository(h.services.projects.require())
+      .results(runId, { kind: 'imputation_source' })
+      .map((r) => r.value as { imputer: string; stackingCurves: StackingCurves });
+    expect(sources.map((v) => v.imputer)).toEqual(['stacked', 'stacked']);
+    const curves = sources[0]!.stackingCurves;
+    expect(sources[1]!.stackingCurves).toEqual(curves);
+    // The same curves from the modules directly: both sessions' statistics (seeds as the services give them), pooled.
+    const settings = {
+      contextSamples: 100,
+      order: 4,
+      lengths: [10, 20, 30, 40, 50],
+      rounds: 4,
+      marginSamples: 10,
+    };
+    const expectedCurves = fitStackingCurves(
+      mergeStackingStatistics(
+        [0, 1].map((k) =>
+          stackingStatistics(maskedTrainSession(k, k === 0 ? 600 : 500), { ...settings, seed: 3 + 7919 * k }),
+        ),
+      ),
+    );
+    expect(curves).toEqual(expectedCurves);
+    for (const [k, nSamples] of [
+      [0, 600],
+      [1, 500],
+    ] as const) {
+      const sid = trainSet.sessions[k]!.id;
+      const expected = stackedImputation(maskedTrainSession(k, nSamples), {
+        contextSamples: 100,
+        order: 4,
+        curves,
+        samples: 4,
+        seed: 3,
+      });
+      expect(await stored('imputed', sid)).toEqual(Array.from(expected.imputed));
+      expect(await stored('imputation_std', sid)).toEqual(Array.from(expected.std!));
+    }
+    const listed = await h.call('gaps.results', { runId });
+    expect(listed.sessions.find((s) => s.sessionId === trainSet.sessions[0]!.id)).toMatchObject({
+      imputer: 'stacked',
+      autoregressiveOrder: 4,
+      stackingCurves: curves,
+    });
+  });
+
+  it('refuses the stacked imputer where no calibration stretch fits, storing nothing', async () => {
+    const tiny = await importGapDataset(h, 'stacked-tiny', [{ nSamples: 60, gaps: [[5, 55]] }]);
+    const before = resultCount('imputed');
+    const error = await refused(
+      h.call('gaps.impute', { runId, datasetId: tiny.id, imputer: 'stacked', autoregressiveOrder: 1 }),
+    );
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(/no calibration stretch fits in the observed data/);
+    expect(resultCount('imputed')).toBe(before);
   });
 
   it('cancels and keeps the stored set unchanged', async () => {

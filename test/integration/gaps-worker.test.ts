@@ -118,6 +118,29 @@ describe('gaps.impute in a worker thread', () => {
     );
   }, 120_000);
 
+  it('calibrates and runs the stacked imputer in the thread with the same values as in this process', async () => {
+    const request = { runId, imputer: 'stacked' as const, autoregressiveOrder: 3, samples: 4, seed: 2 };
+    delete process.env.MODESCOPE_GAP_WORKER_ENTRY;
+    const local = await h.call('gaps.impute', { ...request, jobId: 'impute-stacked-local' });
+    const sid = local.sessions[0]!.sessionId;
+    const [x1, s1] = await imputed(sid);
+    const localCurves = (await h.call('gaps.results', { runId })).sessions[0]!.stackingCurves;
+
+    process.env.MODESCOPE_GAP_WORKER_ENTRY = worker;
+    const mark = h.events.length;
+    const threaded = await h.call('gaps.impute', { ...request, jobId: 'impute-stacked-worker' });
+    expect(threaded).toEqual(local);
+    const [x2, s2] = await imputed(sid);
+    expect(x2).toEqual(x1);
+    expect(s2).toEqual(s1);
+    expect((await h.call('gaps.results', { runId })).sessions[0]!.stackingCurves).toEqual(localCurves);
+    expect(localCurves!.gap.values).toBeGreaterThan(0);
+    // (Progress is throttled: the calibration's stages may not all get through.)
+    expect(stagesOf('impute-stacked-worker', mark)).toContain(
+      'imputing with the stacked GP + autoregressive imputer (order 3) in a worker thread',
+    );
+  }, 120_000);
+
   it('scores the model in the thread with the same table as in this process', async () => {
     const held = await importGapDataset(h, 'held', [{ nSamples: 1500, gaps: [] }]);
     const settings = {
@@ -135,6 +158,8 @@ describe('gaps.impute in a worker thread', () => {
     process.env.MODESCOPE_GAP_WORKER_ENTRY = worker;
     const threaded = await h.call('gaps.evaluate', settings);
     expect(threaded.table).toEqual(local.table);
+    expect(threaded.stackingCurves).toEqual(local.stackingCurves);
+    expect(threaded.table.methods).toContain('stacked');
     expect(Number.isFinite(threaded.table.rows[0]!.methods.model!.rmse)).toBe(true);
   }, 120_000);
 

@@ -15,7 +15,7 @@ import {
   type ProjectSession,
 } from '../projectSession';
 
-export const gapsHelp = `modescope gaps impute   --project P --run ID [--dataset D [--preparation ID]] [--sessions a,b] [--imputer model|autoregressive] [--order N] [--iterations N] [--samples N] [--seed N] [--json]
+export const gapsHelp = `modescope gaps impute   --project P --run ID [--dataset D [--preparation ID]] [--sessions a,b] [--imputer model|autoregressive|stacked] [--order N] [--iterations N] [--samples N] [--seed N] [--json]
 modescope gaps denoise  --project P --run ID [--dataset D [--preparation ID]] [--sessions a,b] [--json]
 modescope gaps evaluate --project P --run ID --dataset D [--preparation ID] --sessions a,b --gap-ms MIN-MAX --n-gaps N [--dropouts N] [--seed N] [--iterations N] [--order N] [--json]
 modescope gaps results  --project P --run ID [--json]
@@ -25,13 +25,17 @@ Gap filling with a trained VRAE or VOSP run (train one with \`modescope train --
              per-value uncertainty from --samples posterior draws; stored as results of the run.
              --imputer autoregressive fills them instead with a multichannel autoregressive model
              of --order N lags (default 8, at most 64) fitted to each session's own observed values;
-             it needs 2·N·channels fully observed samples per session and ignores --iterations
+             it needs 2·N·channels fully observed samples per session and ignores --iterations.
+             --imputer stacked combines that model's fill with the per-channel GP's, value by value,
+             weighted by the distance from the observed edge (curves calibrated on synthetic
+             100–500 ms gaps in the selected sessions' observed values); --order sets its AR part
   denoise    reconstructs every sample (online with a VOSP, offline with a VRAE); stored as results
   evaluate   hides --n-gaps all-channel gaps of MIN-MAX milliseconds (and --dropouts single-channel
              dropouts) in each held-out session, fills them with the model, with the baselines
              (linear, last observation carried forward, channel mean, per-channel GP) and with the
-             multichannel autoregressive imputer (--order N lags, default 8), and prints RMSE/MAE
-             on the hidden values; the table is stored with the run
+             multichannel autoregressive imputer (--order N lags, default 8) and the stacked GP +
+             autoregressive imputer (calibrated on synthetic gaps in the sessions' observed values),
+             and prints RMSE/MAE on the hidden values; the table is stored with the run
   results    lists the imputed sessions and the stored evaluations
   --sessions a,b   session ids or labels of the dataset (a file's label with or without its extension)
   --json           print the reply as JSON`;
@@ -80,7 +84,7 @@ export function resolveSessions(dataset: DatasetSummary, text: string): number[]
   });
 }
 
-/** --imputer model|autoregressive. */
+/** --imputer model|autoregressive|stacked. */
 export function imputerFlag(args: ParsedArgs): GapImputerKind | undefined {
   const text = stringFlag(args, 'imputer');
   if (text === undefined) return undefined;
@@ -191,8 +195,10 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
   const seed = intFlag(args, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const imputer = imputerFlag(args);
   const order = intFlag(args, 'order', 1, 64);
-  if (order !== undefined && action === 'impute' && imputer !== 'autoregressive')
-    throw new UsageError('--order sets the autoregressive imputer: add --imputer autoregressive');
+  if (order !== undefined && action === 'impute' && imputer !== 'autoregressive' && imputer !== 'stacked')
+    throw new UsageError(
+      '--order sets the autoregressive (or stacked) imputer: add --imputer autoregressive or --imputer stacked',
+    );
 
   await withProjectSession(args, async (session) => {
     switch (action) {
@@ -263,7 +269,7 @@ export async function gapsCommand(argv: readonly string[]): Promise<void> {
         console.log(`run ${runId} (${reply.modelKind}): ${reply.sessions.length} imputed session(s)`);
         for (const s of reply.sessions)
           console.log(
-            `  session ${s.sessionId} ${s.label}: ${s.missingValues} imputed values in ${s.gaps.length}${s.gapsTruncated ? '+' : ''} stretch(es)${s.imputer === 'autoregressive' ? ` by an autoregressive model of order ${s.autoregressiveOrder}` : ''}${s.hasDenoised ? ', denoised' : ''}`,
+            `  session ${s.sessionId} ${s.label}: ${s.missingValues} imputed values in ${s.gaps.length}${s.gapsTruncated ? '+' : ''} stretch(es)${s.imputer === 'autoregressive' ? ` by an autoregressive model of order ${s.autoregressiveOrder}` : s.imputer === 'stacked' ? ` by the stacked GP + autoregressive imputer (order ${s.autoregressiveOrder})` : ''}${s.hasDenoised ? ', denoised' : ''}`,
           );
         for (const e of reply.evaluations) printEvaluation(e);
         return;

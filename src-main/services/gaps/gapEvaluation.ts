@@ -6,7 +6,14 @@ import {
   linearInterpolation,
   type Imputer,
 } from '../../imputation/baselines';
-import { evaluateImputers } from '../../imputation/evaluate';
+import { evaluateImputers, hiddenSessionsFor } from '../../imputation/evaluate';
+import type { StackingCurves } from '../../imputation/stackedImputation';
+import {
+  fitStackingCurves,
+  mergeStackingStatistics,
+  StackingCalibrationError,
+} from '../../imputation/stackingCalibration';
+import type { GapImputer } from './gapCompute';
 import { autoregressiveImputation } from '../../imputation/autoregressiveImputation';
 import { gaussianProcessInterpolation } from '../../imputation/gaussianProcessInterpolation';
 import type { MaskedSession } from '../../imputation/missingEntries';
@@ -16,7 +23,9 @@ import type { MaskedSession } from '../../imputation/missingEntries';
  * single-channel dropouts) of lengths between the requested bounds, fill them with the model and
  * with the baselines (linear, last observation carried forward, channel mean, per-channel GP), and
  * with the multichannel autoregressive imputer (fitted, like the GP, to each session's observed
- * values), and score RMSE/MAE on the hidden values only.
+ * values) and the stacked GP + autoregressive imputer (its curves calibrated on synthetic gaps in
+ * the evaluated sessions' observed values, never on a hidden one), and score RMSE/MAE on the
+ * hidden values only.
  */
 export const EVALUATION_METHODS = [
   'model',
@@ -25,6 +34,7 @@ export const EVALUATION_METHODS = [
   'channel_mean',
   'gp',
   'autoregressive',
+  'stacked',
 ] as const;
 
 /** Up to five lengths evenly spaced between the bounds (one when they are equal or nGaps is 1). */
@@ -78,16 +88,52 @@ export function evaluationPlan(
 /** The model's fill of one masked session (in a worker thread or in this process, see gapCompute.ts). */
 export type ModelFill = (s: MaskedSession) => Promise<Float32Array>;
 
+/** The stacked imputer of an evaluation (created with the 'stacked' choice: see gapCompute.ts). */
+export type StackedEvaluationImputer = Pick<GapImputer, 'calibrate' | 'impute'>;
+
+export interface GapEvaluationOutcome {
+  table: GapEvaluationTable;
+  /** Null when no calibration stretch fitted in the sessions: the table then has no 'stacked' column. */
+  stackingCurves: StackingCurves | null;
+}
+
 export async function runGapEvaluation(
   modelFill: ModelFill,
+  stacked: StackedEvaluationImputer,
   sessions: readonly MaskedSession[],
   settings: GapEvaluationSettings,
   samplingRate: number,
   plan: EvaluationPlan,
   onProgress: (stage: string, done: number, total: number) => void,
   throwIfCancelled: () => void,
-): Promise<GapEvaluationTable> {
-  const total = EVALUATION_METHODS.length * sessions.length;
+): Promise<GapEvaluationOutcome> {
+  const hide = {
+    samplingRate,
+    gapLengthsMs: plan.lengthsMs,
+    gapsPerLength: plan.perLength.gaps,
+    dropoutsPerLength: plan.perLength.dropouts,
+    marginSamples: plan.marginSamples,
+    seed: settings.seed,
+  };
+  // The stacked imputer's curves come from the sessions as the imputers see them: hidden values
+  // are missing there, so calibration never reads one.
+  const hidden = hiddenSessionsFor(sessions, hide);
+  const statistics = [];
+  for (let i = 0; i < hidden.length; i++) {
+    throwIfCancelled();
+    onProgress(`calibrating the stacked imputer: session ${i + 1} of ${hidden.length}`, 0, 0);
+    statistics.push(
+      await stacked.calibrate(hidden[i]!.session, settings.seed + 7919 * i, `held-out session ${i + 1}`),
+    );
+  }
+  let stackingCurves: StackingCurves | null = null;
+  try {
+    stackingCurves = fitStackingCurves(mergeStackingStatistics(statistics));
+  } catch (error) {
+    if (!(error instanceof StackingCalibrationError)) throw error;
+  }
+  const methods = EVALUATION_METHODS.filter((m) => m !== 'stacked' || stackingCurves !== null);
+  const total = methods.length * sessions.length;
   let done = 0;
   const step =
     (name: string, fill: (s: MaskedSession) => Float32Array | Promise<Float32Array>): Imputer =>
@@ -114,14 +160,20 @@ export async function runGapEvaluation(
       'multichannel autoregressive',
       (s) => autoregressiveImputation(s, { order: settings.autoregressiveOrder }).imputed,
     ),
+    stacked: step(
+      'stacked GP + autoregressive',
+      async (s) =>
+        (
+          await stacked.impute(
+            s,
+            { iterations: 1, samples: 0, seed: settings.seed, stackingCurves: stackingCurves! },
+            'held-out session',
+            () => undefined,
+          )
+        ).imputed,
+    ),
   };
-  const { table } = await evaluateImputers(sessions, imputers, {
-    samplingRate,
-    gapLengthsMs: plan.lengthsMs,
-    gapsPerLength: plan.perLength.gaps,
-    dropoutsPerLength: plan.perLength.dropouts,
-    marginSamples: plan.marginSamples,
-    seed: settings.seed,
-  });
-  return table as GapEvaluationTable;
+  if (!stackingCurves) delete imputers.stacked;
+  const { table } = await evaluateImputers(sessions, imputers, hide);
+  return { table: table as GapEvaluationTable, stackingCurves };
 }

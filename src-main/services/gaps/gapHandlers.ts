@@ -11,6 +11,13 @@ import { evaluationPlan, runGapEvaluation } from './gapEvaluation';
 import { loadGapModel, requireGapRun, type LoadedGapModel } from './gapModel';
 import { createGapImputer } from './gapCompute';
 import type { GapImputerChoice } from './gapWorkerProtocol';
+import { fitStackingCurves, mergeStackingStatistics } from '../../imputation/stackingCalibration';
+import type { StackingCurves } from '../../imputation/stackedImputation';
+import {
+  STACKING_CALIBRATION_ROUNDS,
+  stackingCalibrationLengths,
+  stackingCalibrationMargin,
+} from './stackedGapImputation';
 import { gapResults } from './gapListing';
 import {
   DENOISED_KIND,
@@ -31,7 +38,10 @@ export interface GapServiceDeps {
 
 /** Errors from the imputation modules carry a specific message for people: pass it on as bad input. */
 function asRpcError(error: unknown): unknown {
-  if (error instanceof Error && (error.name === 'ImputationInputError' || error.name === 'DvaeTrainingError'))
+  if (
+    error instanceof Error &&
+    ['ImputationInputError', 'StackingCalibrationError', 'DvaeTrainingError'].includes(error.name)
+  )
     return new RpcError('INVALID_INPUT', error.message);
   return error;
 }
@@ -83,7 +93,7 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
     return store;
   };
 
-  /** `usesModel` false: the sessions need not have the model's channels (the autoregressive imputer). */
+  /** `usesModel` false: the sessions need not have the model's channels (the autoregressive and stacked imputers). */
   const prepare = (store: ProjectStore, runId: number, selection: GapSelection, usesModel = true) => {
     const run = requireGapRun(store, runId);
     const selected = selectSessions(store, run, selection);
@@ -94,11 +104,20 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
   return {
     'gaps.impute': async (request) => {
       const store = writableStore('impute gaps');
+      const selected = prepare(store, request.runId, request, request.imputer === 'model');
       const choice: GapImputerChoice =
         request.imputer === 'autoregressive'
           ? { kind: 'autoregressive', order: request.autoregressiveOrder }
-          : { kind: 'model' };
-      const selected = prepare(store, request.runId, request, choice.kind === 'model');
+          : request.imputer === 'stacked'
+            ? {
+                kind: 'stacked',
+                order: request.autoregressiveOrder,
+                contextSamples: Math.max(8, Math.round(selected.samplingRate)),
+                calibrationLengths: stackingCalibrationLengths(selected.samplingRate),
+                calibrationRounds: STACKING_CALIBRATION_ROUNDS,
+                calibrationMarginSamples: stackingCalibrationMargin(selected.samplingRate),
+              }
+            : { kind: 'model' };
       return jobs.run('analyse', request.jobId, async (job) => {
         job.progress(choice.kind === 'model' ? 'loading the model and the data' : 'loading the data', 0, 0);
         const sessions = loadMaskedSessions(store, selected.refs);
@@ -111,7 +130,11 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
           );
         const imputer = await createGapImputer(store, request.runId, job.signal, choice);
         const method =
-          choice.kind === 'model' ? '' : ` with an autoregressive model of order ${choice.order}`;
+          choice.kind === 'model'
+            ? ''
+            : choice.kind === 'stacked'
+              ? ` with the stacked GP + autoregressive imputer (order ${choice.order})`
+              : ` with an autoregressive model of order ${choice.order}`;
         job.progress(
           `imputing${method} in ${imputer.where === 'worker' ? 'a worker thread' : 'this process'}`,
           0,
@@ -120,7 +143,29 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
         try {
           const chosen = sessions.filter((_, i) => withGaps[i]);
           const refs = selected.refs.filter((_, i) => withGaps[i]);
-          const options = { iterations: request.iterations, samples: request.samples, seed: request.seed };
+          let stackingCurves: StackingCurves | undefined;
+          if (choice.kind === 'stacked') {
+            // One pair of curves from every selected session's observed values.
+            const statistics = [];
+            for (let i = 0; i < sessions.length; i++) {
+              job.throwIfCancelled();
+              job.progress(`calibrating on session ${i + 1} of ${sessions.length}`, i, sessions.length);
+              statistics.push(
+                await imputer.calibrate(
+                  sessions[i]!,
+                  request.seed + 7919 * i,
+                  `session ${selected.refs[i]!.sessionId}`,
+                ),
+              );
+            }
+            stackingCurves = fitStackingCurves(mergeStackingStatistics(statistics));
+          }
+          const options = {
+            iterations: request.iterations,
+            samples: request.samples,
+            seed: request.seed,
+            ...(stackingCurves ? { stackingCurves } : {}),
+          };
           const results = [];
           for (let i = 0; i < chosen.length; i++) {
             job.throwIfCancelled();
@@ -148,7 +193,8 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
                 preparationId: selected.preparationId,
                 samplingRate: selected.samplingRate,
                 imputer: choice.kind,
-                ...(choice.kind === 'autoregressive' ? { autoregressiveOrder: choice.order } : {}),
+                ...(choice.kind !== 'model' ? { autoregressiveOrder: choice.order } : {}),
+                ...(stackingCurves ? { stackingCurves } : {}),
               } satisfies ImputationSource,
             },
           }));
@@ -157,7 +203,7 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
           store.appendAction({
             kind: 'gaps.impute',
             payload: { ...request, jobId: undefined },
-            cli: `modescope gaps impute --project ${JSON.stringify(store.path)} --run ${request.runId}${selection(request)}${choice.kind === 'autoregressive' ? ` --imputer autoregressive --order ${choice.order}` : ` --iterations ${request.iterations}`} --samples ${request.samples} --seed ${request.seed}`,
+            cli: `modescope gaps impute --project ${JSON.stringify(store.path)} --run ${request.runId}${selection(request)}${choice.kind !== 'model' ? ` --imputer ${choice.kind} --order ${choice.order}` : ` --iterations ${request.iterations}`} --samples ${request.samples} --seed ${request.seed}`,
           });
           return {
             runId: request.runId,
@@ -225,10 +271,21 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
         job.progress('loading the model and the data', 0, 0);
         const sessions = loadMaskedSessions(store, selected.refs);
         const imputer = await createGapImputer(store, settings.runId, job.signal);
+        const stacked = await createGapImputer(store, settings.runId, job.signal, {
+          kind: 'stacked',
+          order: settings.autoregressiveOrder,
+          contextSamples: plan.contextSamples,
+          calibrationLengths: plan.lengthsMs.map((ms) =>
+            Math.max(1, Math.round((ms / 1000) * selected.samplingRate)),
+          ),
+          calibrationRounds: STACKING_CALIBRATION_ROUNDS,
+          calibrationMarginSamples: plan.marginSamples,
+        });
         try {
           const modelOptions = { iterations: settings.iterations, samples: 0, seed: settings.seed };
-          const table = await runGapEvaluation(
+          const { table, stackingCurves } = await runGapEvaluation(
             async (s) => (await imputer.impute(s, modelOptions, 'held-out session', () => undefined)).imputed,
+            stacked,
             sessions,
             settings,
             selected.samplingRate,
@@ -237,7 +294,13 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
             () => job.throwIfCancelled(),
           );
           job.throwIfCancelled();
-          const value = { settings, lengthsMs: plan.lengthsMs, perLength: plan.perLength, table };
+          const value = {
+            settings,
+            lengthsMs: plan.lengthsMs,
+            perLength: plan.perLength,
+            table,
+            ...(stackingCurves ? { stackingCurves } : {}),
+          };
           const saved = new RunRepository(store).saveResult(settings.runId, { kind: EVALUATION_KIND, value });
           store.appendAction({
             kind: 'gaps.evaluate',
@@ -249,6 +312,7 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
           throw asRpcError(error);
         } finally {
           imputer.dispose();
+          stacked.dispose();
         }
       });
     },

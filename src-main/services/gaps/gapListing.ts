@@ -60,6 +60,7 @@ export function gapResults(store: ProjectStore, runId: number): GapResults {
       ...(source?.autoregressiveOrder !== undefined
         ? { autoregressiveOrder: source.autoregressiveOrder }
         : {}),
+      ...(source?.stackingCurves !== undefined ? { stackingCurves: source.stackingCurves } : {}),
       missingValues,
       gaps: stretches,
       gapsTruncated: truncated,

@@ -1,5 +1,6 @@
 import type { GapImputerKind, GapStretch } from '../../../src-shared/rpc/channels/gaps';
 import { readRowBlocks, arrayInfo } from '../../store/arrayStore';
+import type { StackingCurves } from '../../imputation/stackedImputation';
 import type { ProjectStore } from '../../store/projectStore';
 import { RunRepository, type ResultRecord } from '../../store/runRepository';
 
@@ -25,6 +26,8 @@ export interface ImputationSource {
   /** Absent in sets stored before the choice existed: those are the model's. */
   imputer?: GapImputerKind;
   autoregressiveOrder?: number;
+  /** The 'stacked' imputer's calibrated curves. */
+  stackingCurves?: StackingCurves;
 }
 export const DENOISED_KIND = 'denoised';
 export const EVALUATION_KIND = 'gap_evaluation';

@@ -5,6 +5,7 @@ import { imputeAutoregressive } from './autoregressiveGapImputation';
 import { buildGapModel } from './gapModel';
 import type { FromGapWorker, ToGapWorker } from './gapWorkerProtocol';
 import { imputeInSegments } from './segmentedImputation';
+import { imputeStacked, stackedGapStatistics, type StackedGapSettings } from './stackedGapImputation';
 
 /**
  * Entry of the gaps worker thread (bundled as out/main/gapWorker.js when the build lists it):
@@ -20,7 +21,21 @@ const post = (message: FromGapWorker, transfer: ArrayBuffer[] = []) => port.post
 let model: Promise<LatentSequenceModel> | null = null;
 /** Set instead of the model when the job uses the autoregressive imputer. */
 let autoregressiveOrder: number | null = null;
+/** Set instead of the model when the job uses the stacked imputer. */
+let stacked: StackedGapSettings | null = null;
 let queue = Promise.resolve();
+
+const errorMessage = (id: number, error: unknown): FromGapWorker => {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const code = (e as { code?: unknown }).code;
+  return {
+    id,
+    type: 'error',
+    name: e.name,
+    message: e.message,
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+};
 
 port.on('message', (message: ToGapWorker) => {
   if (message.type === 'model') {
@@ -33,11 +48,32 @@ port.on('message', (message: ToGapWorker) => {
     autoregressiveOrder = message.order;
     return;
   }
+  if (message.type === 'stacked') {
+    stacked = message.settings;
+    return;
+  }
+  if (message.type === 'calibrate') {
+    const { id, session, seed, label } = message;
+    queue = queue.then(() => {
+      try {
+        if (!stacked) throw new Error('the gaps worker got a calibration task without the stacked imputer');
+        post({ id, type: 'calibrated', statistics: stackedGapStatistics(session, stacked, seed, label) });
+      } catch (error) {
+        post(errorMessage(id, error));
+      }
+    });
+    return;
+  }
   const { id } = message;
   queue = queue.then(async () => {
     try {
       let result: SessionImputation;
-      if (autoregressiveOrder !== null) {
+      if (stacked) {
+        post({ id, type: 'progress', done: 0, total: 1 });
+        const { samples, seed, stackingCurves } = message.options;
+        if (!stackingCurves) throw new Error('the stacked imputer needs its calibrated curves');
+        result = imputeStacked(message.session, stacked, stackingCurves, { samples, seed }, message.label);
+      } else if (autoregressiveOrder !== null) {
         post({ id, type: 'progress', done: 0, total: 1 });
         const { samples, seed } = message.options;
         result = imputeAutoregressive(
@@ -66,15 +102,7 @@ port.on('message', (message: ToGapWorker) => {
       );
       post({ id, type: 'imputed', result }, [...new Set(buffers)]);
     } catch (error) {
-      const e = error instanceof Error ? error : new Error(String(error));
-      const code = (e as { code?: unknown }).code;
-      post({
-        id,
-        type: 'error',
-        name: e.name,
-        message: e.message,
-        ...(typeof code === 'string' ? { code } : {}),
-      });
+      post(errorMessage(id, error));
     }
   });
 });

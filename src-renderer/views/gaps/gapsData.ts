@@ -125,6 +125,7 @@ const METHOD_LABELS: Record<string, string> = {
   channel_mean: 'Channel mean',
   gp: 'Per-channel GP',
   autoregressive: 'Multichannel AR',
+  stacked: 'Stacked GP + AR',
 };
 
 export function methodLabel(method: string): string {

@@ -17,11 +17,11 @@ import { gapWindowToEnvelope } from './gapsData';
 export type GapsAction = 'runs' | 'results' | 'impute' | 'denoise' | 'evaluate';
 
 export interface ImputeOptions {
-  /** The run's model (the default) or a multichannel autoregressive model fitted per session. */
+  /** The run's model (the default), a multichannel autoregressive model fitted per session, or that model stacked with the per-channel GP. */
   imputer?: GapImputerKind;
-  /** Lags of the autoregressive imputer. */
+  /** Lags of the autoregressive imputer (alone or stacked). */
   autoregressiveOrder?: number;
-  /** Rounds of the model's procedure (the autoregressive imputer ignores it). */
+  /** Rounds of the model's procedure (the other imputers ignore it). */
   iterations: number;
   samples: number;
   seed: number;

@@ -24,21 +24,27 @@ const sessionSelection = {
 
 /**
  * What fills the gaps: 'model' is the run's trained VRAE/VOSP; 'autoregressive' is a multichannel
- * autoregressive model of `autoregressiveOrder` lags fitted to each session's own observed values
- * (the run then only names the default sessions and holds the results).
+ * autoregressive model of `autoregressiveOrder` lags fitted to each session's own observed values;
+ * 'stacked' combines that model's fill with the per-channel GP's (one second of context), weighted
+ * by each value's distance from the observed edge with curves calibrated on synthetic gaps in the
+ * selected sessions' observed values. For the last two the run only names the default sessions
+ * and holds the results.
  */
-export const gapImputerSchema = z.enum(['model', 'autoregressive']);
+export const gapImputerSchema = z.enum(['model', 'autoregressive', 'stacked']);
 export type GapImputerKind = z.infer<typeof gapImputerSchema>;
 export const autoregressiveOrderSchema = z.number().int().min(1).max(64);
 
 export const imputeRequestSchema = z.strictObject({
   ...sessionSelection,
   imputer: gapImputerSchema.default('model'),
-  /** Lags (samples) of the 'autoregressive' imputer; it needs 2·order·channels fully observed samples. */
+  /**
+   * Lags (samples) of the 'autoregressive' imputer and of the 'stacked' one's autoregressive part;
+   * it needs 2·order·channels fully observed samples.
+   */
   autoregressiveOrder: autoregressiveOrderSchema.default(8),
   /**
    * Rounds of the seed's procedure (posterior mode → emission mode → overwrite the missing values).
-   * Ignored by the 'autoregressive' imputer, which solves for the missing values exactly.
+   * Ignored by the 'autoregressive' and 'stacked' imputers, which solve for the missing values exactly.
    */
   iterations: z.number().int().min(1).max(100).default(5),
   /** Posterior draws for the per-value uncertainty (0: none). */
@@ -103,6 +109,18 @@ export const gapEvaluateRequestSchema = z
 export type GapEvaluateRequest = z.input<typeof gapEvaluateRequestSchema>;
 export type GapEvaluationSettings = z.infer<typeof gapEvaluationSettingsSchema>;
 
+const stackingCurveSchema = z.strictObject({
+  intercept: z.number(),
+  slope: z.number(),
+  /** Calibration values behind the fit (0: none; the other kind's curve applies). */
+  values: z.number().int().nonnegative(),
+});
+/** The stacked imputer's curves: the GP's weight σ(intercept + slope·d) at d samples from the observed edge. */
+export const stackingCurvesSchema = z.strictObject({
+  gap: stackingCurveSchema,
+  dropout: stackingCurveSchema,
+});
+
 export const methodScoreSchema = z.strictObject({ rmse: z.number(), mae: z.number() });
 
 export const gapEvaluationTableSchema = z.strictObject({
@@ -129,6 +147,8 @@ export const gapEvaluationSchema = z.strictObject({
   lengthsMs: z.array(z.number()),
   perLength: z.strictObject({ gaps: z.number().int(), dropouts: z.number().int() }),
   table: gapEvaluationTableSchema,
+  /** The 'stacked' column's calibrated curves (absent in evaluations stored before it existed). */
+  stackingCurves: stackingCurvesSchema.optional(),
 });
 export type GapEvaluation = z.infer<typeof gapEvaluationSchema>;
 
@@ -152,8 +172,10 @@ export const gapSessionResultSchema = z.strictObject({
   hasDenoised: z.boolean(),
   /** What filled the gaps (imputations stored by training are the model's). */
   imputer: gapImputerSchema.optional(),
-  /** The 'autoregressive' imputer's order. */
+  /** The order of the 'autoregressive' imputer (or of the 'stacked' one's autoregressive part). */
   autoregressiveOrder: autoregressiveOrderSchema.optional(),
+  /** The 'stacked' imputer's calibrated curves. */
+  stackingCurves: stackingCurvesSchema.optional(),
   missingValues: z.number().int().nonnegative(),
   /** Missing stretches (all-channel ones first merged across channels), at most 1000. */
   gaps: z.array(gapStretchSchema),
