@@ -114,6 +114,16 @@ test.describe('Gaps view in web mode', () => {
     );
     await expect(page.getByTestId('gaps-impute-progress')).toHaveAttribute('data-status', 'succeeded');
 
+    // That model stacked with the per-channel GP: the same order field, curves calibrated on the sessions.
+    await page.getByTestId('gaps-imputer').selectOption('stacked');
+    await expect(page.getByTestId('gaps-ar-order')).toHaveValue('4');
+    await page.getByTestId('gaps-impute').click();
+    await expect(page.getByTestId('gaps-session-select')).toContainText(
+      '96 imputed values, stacked GP + autoregressive order 4',
+      { timeout: 60_000 },
+    );
+    await expect(page.getByTestId('gaps-impute-progress')).toHaveAttribute('data-status', 'succeeded');
+
     await page.getByTestId('gaps-denoise').click();
     await expect(page.getByTestId('gaps-denoise-progress')).toHaveAttribute('data-status', 'succeeded', {
       timeout: 60_000,
