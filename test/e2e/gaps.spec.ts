@@ -156,6 +156,10 @@ test.describe('Gaps view in web mode', () => {
     await expect(page.getByTestId('gaps-eval-cell-gap-all-model')).toHaveText(/^\d/);
     await expect(page.getByTestId('gaps-eval-cell-gap-all-gp')).toHaveText(/^\d/);
     await expect(page.getByTestId('gaps-eval-cell-gap-all-autoregressive')).toHaveText(/^\d/);
+    await expect(page.getByTestId('gaps-eval-cell-gap-all-stacked')).toHaveText(/^\d/);
+    await expect(page.getByTestId('gaps-eval-stacking')).toContainText(
+      "the GP's share of the fill: all-channel gaps",
+    );
     await expect(page.getByTestId('gaps-eval-bars-gap')).toBeVisible();
     await page
       .getByTestId('gaps-evaluation')

@@ -10,6 +10,7 @@ import {
   gapZoomRange,
   exportKinds,
   suggestedExportPath,
+  stackingSummary,
   valueExtent,
 } from '../../src-renderer/views/gaps/gapsData';
 
@@ -144,6 +145,28 @@ describe('Gaps view data', () => {
     );
     expect(suggestedExportPath('C:\\s\\p.modescope', 1, 2, 'denoised', 'csv')).toBe(
       'C:\\s\\run1_session2_denoised.csv',
+    );
+  });
+});
+
+describe('stackingSummary', () => {
+  it('says the GP’s share at the edge and where it passes one half and nine tenths', () => {
+    // σ(−1.7 + 0.37 d): 15 % at d = 0, 0.5 at d = 4.6, 0.9 at d = 10.5.
+    expect(
+      stackingSummary({
+        gap: { intercept: -1.7, slope: 0.37, values: 100 },
+        dropout: { intercept: -8.1, slope: 0, values: 10 },
+      }),
+    ).toBe(
+      "Stacked imputer, the GP's share of the fill: all-channel gaps 15 % at the edge, half at 5 samples, 90 % at 11 samples; where other channels are observed 0 % throughout.",
+    );
+    expect(
+      stackingSummary({
+        gap: { intercept: 0.5, slope: 0.1, values: 100 },
+        dropout: { intercept: 0, slope: 0, values: 0 },
+      }),
+    ).toBe(
+      "Stacked imputer, the GP's share of the fill: all-channel gaps 62 % at the edge, half at the edge, 90 % at 17 samples; where other channels are observed as for gaps (not calibrated).",
     );
   });
 });

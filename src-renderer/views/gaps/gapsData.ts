@@ -1,5 +1,6 @@
 import { decodeArray } from '../../../src-shared/domain/encodedArray';
 import type {
+  GapEvaluation,
   GapEvaluationTable,
   GapSessionResult,
   GapStretch,
@@ -182,4 +183,27 @@ export function suggestedExportPath(
   const cut = Math.max(projectPath.lastIndexOf('/'), projectPath.lastIndexOf('\\'));
   const folder = cut >= 0 ? projectPath.slice(0, cut + 1) : '';
   return `${folder}run${runId}_session${sessionId}_${kind}.${format}`;
+}
+
+type StackingCurves = NonNullable<GapEvaluation['stackingCurves']>;
+
+/**
+ * The stacked imputer's calibrated curves in words: the GP's share at the gap's edge and where it
+ * passes one half and nine tenths (samples from the nearest observed one).
+ */
+export function stackingSummary(curves: StackingCurves): string {
+  const describe = (c: StackingCurves['gap']) => {
+    const at = (d: number) => 1 / (1 + Math.exp(-(c.intercept + c.slope * d)));
+    const pct = (v: number) => `${Math.round(100 * v)} %`;
+    const reach = (share: number) => {
+      const logit = Math.log(share / (1 - share));
+      if (at(0) >= share) return 'at the edge';
+      if (c.slope <= 0) return 'never';
+      return `at ${Math.ceil((logit - c.intercept) / c.slope)} samples`;
+    };
+    if (c.slope <= 0) return `${pct(at(0))} throughout`;
+    return `${pct(at(0))} at the edge, half ${reach(0.5)}, 90 % ${reach(0.9)}`;
+  };
+  const dropout = curves.dropout.values > 0 ? describe(curves.dropout) : 'as for gaps (not calibrated)';
+  return `Stacked imputer, the GP's share of the fill: all-channel gaps ${describe(curves.gap)}; where other channels are observed ${dropout}.`;
 }
