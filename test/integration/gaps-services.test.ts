@@ -5,6 +5,7 @@ import { decodeArray } from '../../src-shared/domain/encodedArray';
 import { imputeRequestSchema } from '../../src-shared/rpc/channels/gaps';
 import { RpcError } from '../../src-shared/rpc/errors';
 import { autoregressiveImputation } from '../../src-main/imputation/autoregressiveImputation';
+import { hiddenSessionsFor } from '../../src-main/imputation/evaluate';
 import type { MaskedSession } from '../../src-main/imputation/missingEntries';
 import { stackedImputation, type StackingCurves } from '../../src-main/imputation/stackedImputation';
 import {
@@ -335,8 +336,49 @@ describe('gaps.evaluate', () => {
       'autoregressive',
       'stacked',
     ]);
-    // The stacked imputer's curves, calibrated on the held-out sessions' observed values, are stored with the table.
-    expect(first.stackingCurves!.gap.values).toBeGreaterThan(0);
+    // The stacked imputer's curves are stored with the table: calibrated on the held-out sessions
+    // as the imputers saw them (hidden values missing) and on the run's own two sessions.
+    const asLoaded = (nSamples: number, k: number, gaps: [number, number][]): MaskedSession => {
+      const v = sineSession(nSamples, k, gaps);
+      const missing = Uint8Array.from(v, (x) => (Number.isNaN(x) ? 1 : 0));
+      return {
+        data: Float32Array.from(v, (x) => (Number.isNaN(x) ? 0 : x)),
+        nSamples,
+        nChannels: 3,
+        ...(gaps.length ? { missing } : {}),
+      };
+    };
+    const hidden = hiddenSessionsFor([asLoaded(1500, 0, []), asLoaded(1200, 1, [])], {
+      samplingRate: 100,
+      gapLengthsMs: first.lengthsMs,
+      gapsPerLength: 2,
+      dropoutsPerLength: 1,
+      marginSamples: 10,
+      seed: 1,
+    });
+    const calibration = [
+      ...hidden.map((x) => x.session),
+      asLoaded(600, 0, [
+        [100, 120],
+        [400, 410],
+      ]),
+      asLoaded(500, 1, [[250, 262]]),
+    ];
+    const lengths = first.lengthsMs.map((ms) => Math.round((ms / 1000) * 100));
+    const statistics = calibration.map((session, i) =>
+      stackingStatistics(session, {
+        contextSamples: 100,
+        order: 8,
+        lengths,
+        rounds: 4,
+        marginSamples: 10,
+        seed: 1 + 7919 * i,
+      }),
+    );
+    expect(first.stackingCurves).toEqual(fitStackingCurves(mergeStackingStatistics(statistics)));
+    expect(first.stackingCurves!.gap.values).toBeGreaterThan(
+      fitStackingCurves(mergeStackingStatistics(statistics.slice(0, 2))).gap.values,
+    );
     const pooledGap = first.table.rows.find((r) => r.kind === 'gap' && r.length_ms === null)!;
     // 2 gaps of each of 5 lengths in each of 2 sessions.
     expect(pooledGap.n_stretches).toBe(20);

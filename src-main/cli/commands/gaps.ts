@@ -34,8 +34,9 @@ Gap filling with a trained VRAE or VOSP run (train one with \`modescope train --
              dropouts) in each held-out session, fills them with the model, with the baselines
              (linear, last observation carried forward, channel mean, per-channel GP) and with the
              multichannel autoregressive imputer (--order N lags, default 8) and the stacked GP +
-             autoregressive imputer (calibrated on synthetic gaps in the sessions' observed values),
-             and prints RMSE/MAE on the hidden values; the table is stored with the run
+             autoregressive imputer (calibrated on synthetic gaps in the observed values of these
+             sessions and of the run's own), and prints RMSE/MAE on the hidden values; the table
+             is stored with the run
   results    lists the imputed sessions and the stored evaluations
   --sessions a,b   session ids or labels of the dataset (a file's label with or without its extension)
   --json           print the reply as JSON`;

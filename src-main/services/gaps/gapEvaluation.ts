@@ -24,8 +24,8 @@ import type { MaskedSession } from '../../imputation/missingEntries';
  * with the baselines (linear, last observation carried forward, channel mean, per-channel GP), and
  * with the multichannel autoregressive imputer (fitted, like the GP, to each session's observed
  * values) and the stacked GP + autoregressive imputer (its curves calibrated on synthetic gaps in
- * the evaluated sessions' observed values, never on a hidden one), and score RMSE/MAE on the
- * hidden values only.
+ * the evaluated sessions' observed values, never on a hidden one, and in the run's other
+ * sessions), and score RMSE/MAE on the hidden values only.
  */
 export const EVALUATION_METHODS = [
   'model',
@@ -100,6 +100,8 @@ export interface GapEvaluationOutcome {
 export async function runGapEvaluation(
   modelFill: ModelFill,
   stacked: StackedEvaluationImputer,
+  /** Other sessions (the run's training data) whose observed values also calibrate the stacked imputer. */
+  calibrationSessions: readonly MaskedSession[],
   sessions: readonly MaskedSession[],
   settings: GapEvaluationSettings,
   samplingRate: number,
@@ -115,16 +117,19 @@ export async function runGapEvaluation(
     marginSamples: plan.marginSamples,
     seed: settings.seed,
   };
-  // The stacked imputer's curves come from the sessions as the imputers see them: hidden values
-  // are missing there, so calibration never reads one.
+  // The stacked imputer's curves come from the held-out sessions as the imputers see them (hidden
+  // values missing, so calibration never reads one) and from the run's other sessions.
   const hidden = hiddenSessionsFor(sessions, hide);
+  const calibration = [
+    ...hidden.map((h, i) => ({ session: h.session, label: `held-out session ${i + 1}` })),
+    ...calibrationSessions.map((session, i) => ({ session, label: `training session ${i + 1}` })),
+  ];
   const statistics = [];
-  for (let i = 0; i < hidden.length; i++) {
+  for (let i = 0; i < calibration.length; i++) {
     throwIfCancelled();
-    onProgress(`calibrating the stacked imputer: session ${i + 1} of ${hidden.length}`, 0, 0);
-    statistics.push(
-      await stacked.calibrate(hidden[i]!.session, settings.seed + 7919 * i, `held-out session ${i + 1}`),
-    );
+    onProgress(`calibrating the stacked imputer: session ${i + 1} of ${calibration.length}`, 0, 0);
+    const { session, label } = calibration[i]!;
+    statistics.push(await stacked.calibrate(session, settings.seed + 7919 * i, label));
   }
   let stackingCurves: StackingCurves | null = null;
   try {

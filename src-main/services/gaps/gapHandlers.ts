@@ -2,11 +2,17 @@ import { RpcError } from '../../../src-shared/rpc/errors';
 import type { PartialHandlers } from '../../rpc/handlerRegistry';
 import { countMissing, type MaskedSession } from '../../imputation/missingEntries';
 import type { ProjectStore } from '../../store/projectStore';
-import { RunRepository } from '../../store/runRepository';
+import { RunRepository, type RunRecord } from '../../store/runRepository';
 import type { EventBus } from '../eventBus';
 import type { JobHandle, JobRegistry } from '../jobRegistry';
 import type { ProjectService } from '../projectService';
-import { loadMaskedSessions, requireModelChannels, selectSessions, type GapSelection } from './gapData';
+import {
+  loadMaskedSessions,
+  requireModelChannels,
+  selectSessions,
+  type GapSelection,
+  type SelectedSessions,
+} from './gapData';
 import { evaluationPlan, runGapEvaluation } from './gapEvaluation';
 import { loadGapModel, requireGapRun, type LoadedGapModel } from './gapModel';
 import { createGapImputer } from './gapCompute';
@@ -267,9 +273,11 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
       const selected = prepare(store, settings.runId, settings);
       const sequenceLength = (run.config as { sequence_length: number }).sequence_length;
       const plan = evaluationPlan(settings, selected.samplingRate, sequenceLength);
+      const calibrationRefs = trainingCalibrationRefs(store, run, selected);
       return jobs.run('evaluate', jobId, async (job) => {
         job.progress('loading the model and the data', 0, 0);
         const sessions = loadMaskedSessions(store, selected.refs);
+        const calibrationSessions = loadMaskedSessions(store, calibrationRefs);
         const imputer = await createGapImputer(store, settings.runId, job.signal);
         const stacked = await createGapImputer(store, settings.runId, job.signal, {
           kind: 'stacked',
@@ -286,6 +294,7 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
           const { table, stackingCurves } = await runGapEvaluation(
             async (s) => (await imputer.impute(s, modelOptions, 'held-out session', () => undefined)).imputed,
             stacked,
+            calibrationSessions,
             sessions,
             settings,
             selected.samplingRate,
@@ -325,6 +334,24 @@ export function gapHandlers(deps: GapServiceDeps): PartialHandlers {
       return gapWindow(store, request);
     },
   };
+}
+
+/** The run's own sessions the stacked imputer also calibrates on in an evaluation (at most this many). */
+const MAX_TRAINING_CALIBRATION_SESSIONS = 8;
+
+/**
+ * Sessions of the run's own data that are not evaluated (typically those it was trained on), with
+ * the evaluated sessions' channels and rate: the stacked imputer's curves are calibrated on their
+ * observed values too, as the model learned from them. Empty when the run's data differs.
+ */
+function trainingCalibrationRefs(store: ProjectStore, run: RunRecord, evaluated: SelectedSessions) {
+  const own = selectSessions(store, run, {});
+  if (own.samplingRate !== evaluated.samplingRate) return [];
+  const nChannels = evaluated.refs[0]?.nChannels;
+  const skip = new Set(evaluated.refs.map((r) => r.sessionId));
+  return own.refs
+    .filter((r) => !skip.has(r.sessionId) && r.nChannels === nChannels)
+    .slice(0, MAX_TRAINING_CALIBRATION_SESSIONS);
 }
 
 function selection(r: GapSelection): string {
