@@ -2,10 +2,11 @@
  * Gap-imputation evaluation on the EEGMMIDB resting runs (issue 7): hide seeded all-channel gaps
  * of 100–500 ms and single-channel dropouts in a held-out subject's recording, impute them with a
  * VRAE (and optionally a VOSP), with the multichannel autoregressive imputer (order 8, fitted to
- * the recording's observed values) and with the baselines (linear interpolation, last observation
- * carried forward, channel mean, per-channel GP interpolation with one second of context on each
- * side), and score the hidden values. Runs on the 1–45 Hz band-passed data (as users prepare EEG)
- * and on the raw recordings.
+ * the recording's observed values), with that imputer stacked with the per-channel GP (curves
+ * calibrated on synthetic gaps in the training recordings and the target's observed values) and
+ * with the baselines (linear interpolation, last observation carried forward, channel mean,
+ * per-channel GP interpolation with one second of context on each side), and score the hidden
+ * values. Runs on the 1–45 Hz band-passed data (as users prepare EEG) and on the raw recordings.
  *
  * Two training settings, both never seeing a hidden value:
  * - 'held_out': the models train on the other subjects only.
@@ -35,8 +36,20 @@ import { loadEegSessions } from '../src-main/imputation/eegSessions';
 import { evaluateImputers, hiddenSessionsFor, type EvaluationTable } from '../src-main/imputation/evaluate';
 import { gaussianProcessInterpolation } from '../src-main/imputation/gaussianProcessInterpolation';
 import type { HideOptions } from '../src-main/imputation/hideGaps';
+import type { MaskedSession } from '../src-main/imputation/missingEntries';
+import { stackedImputation, type StackingCurves } from '../src-main/imputation/stackedImputation';
+import {
+  fitStackingCurves,
+  mergeStackingStatistics,
+  stackingStatistics,
+  type StackingStatistics,
+} from '../src-main/imputation/stackingCalibration';
 import { imputeSession, type ImputationOptions } from '../src-main/imputation/modelImputation';
 import type { VraeConfigInput } from '../src-shared/models/vrae';
+import {
+  STACKING_CALIBRATION_ROUNDS,
+  stackingCalibrationMargin,
+} from '../src-main/services/gaps/stackedGapImputation';
 
 export type GapsPreparation = 'bandpass_1_45' | 'raw';
 export type GapsTraining = 'held_out' | 'with_target_observed';
@@ -57,6 +70,10 @@ export interface GapsEvaluationOptions {
   training?: GapsTraining;
   /** Also train and score a VOSP (online: it uses the past only). */
   includeVosp?: boolean;
+  /** Rounds of synthetic stretches per calibration session of the stacked imputer (default 4, as the app). */
+  stackingRounds?: number;
+  /** The preparations the stacked imputer is scored on (default: all). */
+  stackedPreparations?: GapsPreparation[];
   /**
    * Also score the model with the GP interpolation as the initial fill ('<model>_gp_fill') and with
    * a GP interpolation of its residuals added ('<model>_residual_gp'): hybrids, reported apart.
@@ -78,6 +95,8 @@ export interface GapsEvaluationResult {
   final_epoch: Record<string, DvaeEpochRecord | null>;
   /** Mean posterior std over the hidden all-channel gap entries, per model (the seed's uncertainty). */
   mean_gap_std: Record<string, number>;
+  /** The stacked imputer's weight curves, calibrated on the training files and the target's observed values. */
+  stacking_curves: StackingCurves | null;
   table: EvaluationTable;
 }
 
@@ -106,6 +125,59 @@ export const GAPS_EEG_MODEL: Partial<VraeConfigInput> = {
 export const GAPS_EEG_IMPUTATION: ImputationOptions = { iterations: 1 };
 
 export const GAPS_EEG_TRAINING: GapsTraining = 'with_target_observed';
+
+const calibrationCache = new WeakMap<MaskedSession, Map<string, StackingStatistics>>();
+
+/**
+ * The stacked GP + autoregressive imputer with curves calibrated on `calibration` (the training
+ * subjects' recordings and the target's observed values: never a hidden value) at the
+ * evaluation's own stretch lengths, with the services' margin and rounds unless told otherwise.
+ */
+function calibratedStackedImputer(
+  calibration: MaskedSession[],
+  hide: Pick<HideOptions, 'samplingRate' | 'gapLengthsMs'>,
+  contextSamples: number,
+  marginSamples: number,
+  rounds: number,
+  onCurves: (curves: StackingCurves) => void = () => undefined,
+  onStd?: (std: Float32Array) => void,
+): Imputer {
+  return (s) => {
+    const lengths = hide.gapLengthsMs.map((ms) => Math.max(1, Math.round((ms / 1000) * hide.samplingRate)));
+    const stats = calibration.map((session, i) => {
+      // The training recordings' statistics do not change between seeds of hidden gaps.
+      const key = `${contextSamples}:${marginSamples}:${rounds}:${lengths.join(',')}:${i}`;
+      const known = calibrationCache.get(session)?.get(key);
+      if (known) return known;
+      const computed = stackingStatistics(
+        session,
+        {
+          contextSamples,
+          order: AUTOREGRESSIVE_DEFAULT_ORDER,
+          lengths,
+          rounds,
+          marginSamples,
+          seed: 11 + 7919 * i,
+        },
+        `calibration session ${i}`,
+      );
+      const perSession = calibrationCache.get(session) ?? new Map<string, StackingStatistics>();
+      perSession.set(key, computed);
+      calibrationCache.set(session, perSession);
+      return computed;
+    });
+    const curves = fitStackingCurves(mergeStackingStatistics(stats));
+    onCurves(curves);
+    const r = stackedImputation(s, {
+      contextSamples,
+      order: AUTOREGRESSIVE_DEFAULT_ORDER,
+      curves,
+      samples: onStd ? 8 : 0,
+    });
+    if (onStd) onStd(r.std!);
+    return r.imputed;
+  };
+}
 
 export async function evaluateGapsOnEeg(
   options: GapsEvaluationOptions = {},
@@ -180,6 +252,19 @@ export async function evaluateGapsOnEeg(
       meanGapStd.autoregressive = meanStdOverGaps(r.std!, hiddenTest!.hidden, s.nChannels);
       return r.imputed;
     };
+    const stackingCurves: StackingCurves[] = [];
+    if (options.stackedPreparations?.includes(preparation) ?? true)
+      imputers.stacked = calibratedStackedImputer(
+        [...eeg.sessions.slice(0, trainFiles.length), hiddenTest!.session],
+        hide,
+        contextSamples,
+        stackingCalibrationMargin(fs),
+        options.stackingRounds ?? STACKING_CALIBRATION_ROUNDS,
+        (c) => stackingCurves.push(c),
+        (std) => {
+          meanGapStd.stacked = meanStdOverGaps(std, hiddenTest!.hidden, test.nChannels);
+        },
+      );
     const { table } = await evaluateImputers([test], imputers, hide);
     results.push({
       preparation,
@@ -193,6 +278,7 @@ export async function evaluateGapsOnEeg(
       train_seconds: trainSeconds,
       final_epoch: finalEpoch,
       mean_gap_std: meanGapStd,
+      stacking_curves: stackingCurves[0] ?? null,
       table,
     });
     for (const m of Object.values(models)) m.dispose();
@@ -251,24 +337,28 @@ export async function benchGaps(
 }
 
 /**
- * The training-free imputers (baselines and the multichannel autoregressive imputer) over several
+ * The training-free imputers (baselines, the multichannel autoregressive imputer and the stacked
+ * one, its curves calibrated on the training files and the target's observed values) over several
  * seeds of hidden stretches in the same recording: one seed's 15 gaps make a noisy comparison
  * (linear interpolation alone ranges 1.05–1.87 across seeds 1–5 on the filtered data), so this
- * shows which differences hold. One JSON record per (preparation, seed) and a pooled one per
- * preparation (RMSE over all seeds' hidden values).
+ * shows which differences hold. One JSON record per (preparation, seed), with the stacked curves,
+ * and a pooled one per preparation (RMSE over all seeds' hidden values).
  */
 export async function benchGapBaselinesOverSeeds(
   seeds: readonly number[] = [1, 2, 3, 4, 5],
-  options: Pick<GapsEvaluationOptions, 'dataDir' | 'testFile' | 'preparations'> = {},
+  options: Pick<GapsEvaluationOptions, 'dataDir' | 'trainFiles' | 'testFile' | 'preparations'> = {},
 ): Promise<Array<Record<string, unknown>>> {
   const dir = options.dataDir ?? path.resolve(process.cwd(), '../shared/data/eeg/raw');
   const testFile = options.testFile ?? 'eegmmidb_S003R01.edf';
+  const trainFiles = options.trainFiles ?? ['eegmmidb_S001R01.edf', 'eegmmidb_S002R01.edf'];
   const out: Array<Record<string, unknown>> = [];
   for (const preparation of options.preparations ?? (['bandpass_1_45', 'raw'] as const)) {
-    const eeg = await loadEegSessions([path.join(dir, testFile)], {
-      bandPass: preparation === 'raw' ? null : [1, 45],
-    });
-    const test = eeg.sessions[0]!;
+    // The training files only calibrate the stacked imputer's curves.
+    const eeg = await loadEegSessions(
+      [...trainFiles, testFile].map((f) => path.join(dir, f)),
+      { bandPass: preparation === 'raw' ? null : [1, 45] },
+    );
+    const test = eeg.sessions[trainFiles.length]!;
     const fs = eeg.samplingRate;
     const contextSamples = Math.round(fs);
     const imputers: Record<string, Imputer> = {
@@ -280,15 +370,32 @@ export async function benchGapBaselinesOverSeeds(
     };
     const sums: Record<string, Record<string, { se: number; n: number }>> = { gap: {}, channel_dropout: {} };
     for (const seed of seeds) {
-      const { table } = await evaluateImputers([test], imputers, {
+      const hide = {
         samplingRate: fs,
         gapLengthsMs: [100, 200, 300, 400, 500],
         gapsPerLength: 3,
         dropoutsPerLength: 1,
         marginSamples: contextSamples,
         seed,
-      });
-      const record: Record<string, unknown> = { preparation, seed };
+      };
+      const [hiddenTest] = hiddenSessionsFor([test], hide);
+      let curves: StackingCurves | null = null;
+      const { table } = await evaluateImputers(
+        [test],
+        {
+          ...imputers,
+          stacked: calibratedStackedImputer(
+            [...eeg.sessions.slice(0, trainFiles.length), hiddenTest!.session],
+            hide,
+            contextSamples,
+            stackingCalibrationMargin(fs),
+            STACKING_CALIBRATION_ROUNDS,
+            (c) => (curves = c),
+          ),
+        },
+        hide,
+      );
+      const record: Record<string, unknown> = { preparation, seed, stacking_curves: curves };
       for (const kind of ['gap', 'channel_dropout'] as const) {
         const row = table.rows.find((r) => r.kind === kind && r.length_ms === null)!;
         record[`${kind}_rmse`] = Object.fromEntries(

@@ -8,17 +8,27 @@ import { evaluateGapsOnEeg } from '../../bench/gaps';
  * all-channel gaps of 100–500 ms and single-channel dropouts in S003, imputed by a VRAE trained
  * with fixed seeds on S001, S002 and S003's observed values (the hidden values never reach the
  * training: see bench/gaps.ts), with the seed's procedure (flagged-zero fill, mode of q(z|x), mode
- * of p(x|z), overwrite the missing entries), and by the multichannel autoregressive imputer
- * (VAR(8) fitted, like the GP's autocovariance, to S003's observed values; joint conditional mean
- * across channels). Asserted on the 1–45 Hz band-passed data; the raw data's numbers are logged. Two trainings of 60 epochs: about 4.5 min of CPU time in all; 6 min of
- * wall time on two cores shared with other jobs (load average 10), 19 min at load 11–17.
+ * of p(x|z), overwrite the missing entries), by the multichannel autoregressive imputer (VAR(8)
+ * fitted, like the GP's autocovariance, to S003's observed values; joint conditional mean across
+ * channels), and by the two stacked with the per-channel GP (weights by distance from the gap's
+ * edge, calibrated on synthetic gaps in observed values). Asserted on the 1–45 Hz band-passed data;
+ * the raw data's numbers are logged. Two trainings of 60 epochs and one calibration: about 6 min
+ * of CPU time in all.
  */
 const dataDir = path.resolve(__dirname, '../../../shared/data/eeg/raw');
 const haveData = existsSync(path.join(dataDir, 'eegmmidb_S003R01.edf'));
 
 describe.skipIf(!haveData)('gap imputation on EEGMMIDB resting EEG', () => {
-  it('imputes hidden gaps well below linear interpolation and near the per-channel GP', async () => {
-    const results = await evaluateGapsOnEeg({ dataDir, preparations: ['bandpass_1_45', 'raw'], seed: 1 });
+  it('imputes hidden gaps well below linear interpolation and below the per-channel GP', async () => {
+    const results = await evaluateGapsOnEeg({
+      dataDir,
+      preparations: ['bandpass_1_45', 'raw'],
+      seed: 1,
+      // Two rounds of calibration gaps (the app uses four) and the raw data's stacked column left to
+      // the bench (0.811 there): they keep the test's time in CI's budget.
+      stackingRounds: 2,
+      stackedPreparations: ['bandpass_1_45'],
+    });
     const pooled = (r: (typeof results)[number], kind: string) =>
       r.table.rows.find((x) => x.kind === kind && x.length_ms === null)!;
     for (const r of results)
@@ -28,6 +38,7 @@ describe.skipIf(!haveData)('gap imputation on EEGMMIDB resting EEG', () => {
           training: r.training,
           train_seconds: r.train_seconds,
           mean_gap_std: r.mean_gap_std,
+          stacking_curves: r.stacking_curves,
           gaps: pooled(r, 'gap').methods,
           dropouts: pooled(r, 'channel_dropout').methods,
         }),
@@ -41,11 +52,21 @@ describe.skipIf(!haveData)('gap imputation on EEGMMIDB resting EEG', () => {
     expect(m.vrae!.rmse).toBeLessThanOrEqual(0.7 * m.linear!.rmse);
     expect(m.vrae!.rmse).toBeLessThan(m.channel_mean!.rmse);
     expect(m.vrae!.rmse).toBeLessThan(m.locf!.rmse);
-    // The multichannel autoregressive imputer with this seed: 0.920, 0.49 × linear and below the
-    // GP's 0.952. That is not the issue's GP target met: over seeds 1–5 of hidden gaps
-    // (`npm run bench gaps_baselines`) the GP is ahead on filtered data (pooled 0.817 vs 0.844)
-    // and the autoregressive imputer on raw data (0.739 vs 0.772). These bounds guard the
-    // measured numbers against regressions.
+    // Issue 7's target, met by the stacked GP + autoregressive imputer: at most 0.7 × linear
+    // interpolation and below the per-channel GP. Its curves are calibrated on synthetic gaps in
+    // S001, S002 and S003's observed values (two rounds here, four in the app and the bench).
+    // Measured with this seed: 0.933, 0.50 × linear and 2.0 % below the GP's 0.952. Over seeds 1–5
+    // (`npm run bench gaps_baselines`, four rounds) it is below the GP on every seed, by 0.4–3.5 %,
+    // pooled 0.802 vs 0.817.
+    expect(m.stacked!.rmse).toBeLessThanOrEqual(0.7 * m.linear!.rmse);
+    expect(m.stacked!.rmse).toBeLessThan(m.gaussian_process!.rmse);
+    // Near the gap's edge the autoregressive fill (every channel's last values) gets most of the
+    // weight, a few tens of milliseconds in the GP's (each channel's own rhythm).
+    const curve = filtered.stacking_curves!.gap;
+    expect(1 / (1 + Math.exp(-curve.intercept))).toBeLessThan(0.3);
+    expect(1 / (1 + Math.exp(-(curve.intercept + 16 * curve.slope)))).toBeGreaterThan(0.9);
+    // The autoregressive imputer alone with this seed: 0.920, below the GP's 0.952, but not over
+    // seeds 1–5 (pooled 0.844 vs the GP's 0.817). These bounds guard it against regressions.
     expect(m.autoregressive!.rmse).toBeLessThanOrEqual(0.7 * m.linear!.rmse);
     expect(m.autoregressive!.rmse).toBeLessThan(m.gaussian_process!.rmse);
     // The VRAE stays above the GP (measured 0.966 vs 0.952 with this seed, 1.5–12 % above it with
@@ -57,10 +78,15 @@ describe.skipIf(!haveData)('gap imputation on EEGMMIDB resting EEG', () => {
     // of 0.97 and 0.92; the VRAE's posterior spread alone was 0.11).
     expect(filtered.mean_gap_std.vrae).toBeGreaterThan(0.4 * m.vrae!.rmse);
     expect(filtered.mean_gap_std.autoregressive).toBeGreaterThan(0.6 * m.autoregressive!.rmse);
+    // The stacked std is an upper bound (w·sd_GP + (1 − w)·sd_AR): measured 0.77 against 0.93.
+    expect(filtered.mean_gap_std.stacked).toBeGreaterThan(0.6 * m.stacked!.rmse);
     // Single-channel dropouts: the other channels are observed, and the model uses them.
     const d = pooled(filtered, 'channel_dropout').methods;
     expect(d.vrae!.rmse).toBeLessThan(0.6 * d.gaussian_process!.rmse);
     expect(d.autoregressive!.rmse).toBeLessThan(0.6 * d.gaussian_process!.rmse);
+    // Where other channels are observed the calibration gives the autoregressive fill the weight
+    // (measured 0.220, as the autoregressive imputer's).
+    expect(d.stacked!.rmse).toBeLessThan(0.6 * d.gaussian_process!.rmse);
     // Raw data (measured: autoregressive 0.813, VRAE 0.910, GP 0.910, linear 1.274): logged above;
     // the models must at least beat straight lines there too.
     const raw = pooled(
