@@ -10,6 +10,7 @@ import { SeededRandom } from '../../src-main/numerics/random';
 import { autoregressiveImputation } from '../../src-main/imputation/autoregressiveImputation';
 import { gaussianProcessInterpolation } from '../../src-main/imputation/gaussianProcessInterpolation';
 import { ImputationInputError, type MaskedSession } from '../../src-main/imputation/missingEntries';
+import { withMissing } from '../helpers/maskedSessions';
 import {
   fitMultichannelAutoregression,
   observedMeans,
@@ -41,19 +42,6 @@ function simulateVar(T: number, seed: number, mean = [0, 0, 0]): MaskedSession {
   const data = new Float32Array(T * C);
   for (let i = 0; i < T * C; i++) data[i] = x[burn * C + i]! + mean[i % C]!;
   return { data, nSamples: T, nChannels: C };
-}
-
-function withMissing(s: MaskedSession, isMissing: (t: number, c: number) => boolean): MaskedSession {
-  const C = s.nChannels;
-  const missing = new Uint8Array(s.data.length);
-  const data = Float32Array.from(s.data);
-  for (let t = 0; t < s.nSamples; t++)
-    for (let c = 0; c < C; c++)
-      if (isMissing(t, c)) {
-        missing[t * C + c] = 1;
-        data[t * C + c] = Number.NaN;
-      }
-  return { ...s, data, missing };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from '../../src-main/imputation/gaussianProcessInterpolation';
 import { observedChannelMeans } from '../../src-main/imputation/baselines';
 import { ImputationInputError, type MaskedSession } from '../../src-main/imputation/missingEntries';
+import { withMissing } from '../helpers/maskedSessions';
 import {
   gaussianProcessWeight,
   stackedImputation,
@@ -23,19 +24,6 @@ import {
   placeCalibrationStretches,
   stackingStatistics,
 } from '../../src-main/imputation/stackingCalibration';
-
-function withMissing(s: MaskedSession, isMissing: (t: number, c: number) => boolean): MaskedSession {
-  const C = s.nChannels;
-  const missing = new Uint8Array(s.data.length);
-  const data = Float32Array.from(s.data);
-  for (let t = 0; t < s.nSamples; t++)
-    for (let c = 0; c < C; c++)
-      if (isMissing(t, c)) {
-        missing[t * C + c] = 1;
-        data[t * C + c] = Number.NaN;
-      }
-  return { ...s, data, missing };
-}
 
 /**
  * EEG-like in the two ways that matter here: each channel has its own rhythm (8–12 Hz at 100 Hz
