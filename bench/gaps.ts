@@ -179,24 +179,39 @@ function calibratedStackedImputer(
   };
 }
 
+/** The EEG files of one evaluation, read and prepared: the training recordings, then the target. */
+async function loadGapsEeg(
+  options: Pick<GapsEvaluationOptions, 'dataDir' | 'trainFiles' | 'testFile'>,
+  preparation: GapsPreparation,
+) {
+  const dir = options.dataDir ?? path.resolve(process.cwd(), '../shared/data/eeg/raw');
+  const trainFiles = options.trainFiles ?? ['eegmmidb_S001R01.edf', 'eegmmidb_S002R01.edf'];
+  const testFile = options.testFile ?? 'eegmmidb_S003R01.edf';
+  const eeg = await loadEegSessions(
+    [...trainFiles, testFile].map((f) => path.join(dir, f)),
+    { bandPass: preparation === 'raw' ? null : [1, 45] },
+  );
+  const fs = eeg.samplingRate;
+  return {
+    trainFiles,
+    testFile,
+    train: eeg.sessions.slice(0, trainFiles.length),
+    test: eeg.sessions[trainFiles.length]!,
+    fs,
+    contextSamples: Math.round(fs),
+  };
+}
+
 export async function evaluateGapsOnEeg(
   options: GapsEvaluationOptions = {},
 ): Promise<GapsEvaluationResult[]> {
   await initEngineBackend();
-  const dir = options.dataDir ?? path.resolve(process.cwd(), '../shared/data/eeg/raw');
-  const trainFiles = options.trainFiles ?? ['eegmmidb_S001R01.edf', 'eegmmidb_S002R01.edf'];
-  const testFile = options.testFile ?? 'eegmmidb_S003R01.edf';
   const training = options.training ?? GAPS_EEG_TRAINING;
   const imputation = options.imputation ?? GAPS_EEG_IMPUTATION;
   const results: GapsEvaluationResult[] = [];
-  for (const preparation of options.preparations ?? ['bandpass_1_45', 'raw']) {
-    const eeg = await loadEegSessions(
-      [...trainFiles, testFile].map((f) => path.join(dir, f)),
-      { bandPass: preparation === 'raw' ? null : [1, 45] },
-    );
-    const test = eeg.sessions[trainFiles.length]!;
-    const fs = eeg.samplingRate;
-    const contextSamples = Math.round(fs);
+  for (const preparation of options.preparations ?? (['bandpass_1_45', 'raw'] as const)) {
+    const data = await loadGapsEeg(options, preparation);
+    const { trainFiles, testFile, test, fs, contextSamples } = data;
     const hide: Omit<HideOptions, 'seed'> & { seed: number } = {
       samplingRate: fs,
       gapLengthsMs: options.gapLengthsMs ?? [100, 200, 300, 400, 500],
@@ -206,7 +221,7 @@ export async function evaluateGapsOnEeg(
       seed: options.seed ?? 1,
     };
     const [hiddenTest] = hiddenSessionsFor([test], hide);
-    const train = eeg.sessions.slice(0, trainFiles.length);
+    const train = [...data.train];
     if (training === 'with_target_observed') train.push(hiddenTest!.session);
     const config: VraeConfigInput = { ...GAPS_EEG_MODEL, ...options.model, n_channels: test.nChannels };
 
@@ -255,7 +270,7 @@ export async function evaluateGapsOnEeg(
     const stackingCurves: StackingCurves[] = [];
     if (options.stackedPreparations?.includes(preparation) ?? true)
       imputers.stacked = calibratedStackedImputer(
-        [...eeg.sessions.slice(0, trainFiles.length), hiddenTest!.session],
+        [...data.train, hiddenTest!.session],
         hide,
         contextSamples,
         stackingCalibrationMargin(fs),
@@ -348,19 +363,10 @@ export async function benchGapBaselinesOverSeeds(
   seeds: readonly number[] = [1, 2, 3, 4, 5],
   options: Pick<GapsEvaluationOptions, 'dataDir' | 'trainFiles' | 'testFile' | 'preparations'> = {},
 ): Promise<Array<Record<string, unknown>>> {
-  const dir = options.dataDir ?? path.resolve(process.cwd(), '../shared/data/eeg/raw');
-  const testFile = options.testFile ?? 'eegmmidb_S003R01.edf';
-  const trainFiles = options.trainFiles ?? ['eegmmidb_S001R01.edf', 'eegmmidb_S002R01.edf'];
   const out: Array<Record<string, unknown>> = [];
   for (const preparation of options.preparations ?? (['bandpass_1_45', 'raw'] as const)) {
     // The training files only calibrate the stacked imputer's curves.
-    const eeg = await loadEegSessions(
-      [...trainFiles, testFile].map((f) => path.join(dir, f)),
-      { bandPass: preparation === 'raw' ? null : [1, 45] },
-    );
-    const test = eeg.sessions[trainFiles.length]!;
-    const fs = eeg.samplingRate;
-    const contextSamples = Math.round(fs);
+    const { train, test, fs, contextSamples } = await loadGapsEeg(options, preparation);
     const imputers: Record<string, Imputer> = {
       linear: linearInterpolation,
       locf: lastObservationCarriedForward,
@@ -385,7 +391,7 @@ export async function benchGapBaselinesOverSeeds(
         {
           ...imputers,
           stacked: calibratedStackedImputer(
-            [...eeg.sessions.slice(0, trainFiles.length), hiddenTest!.session],
+            [...train, hiddenTest!.session],
             hide,
             contextSamples,
             stackingCalibrationMargin(fs),
