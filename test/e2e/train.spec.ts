@@ -1,12 +1,16 @@
 import { createProjectInUi, simulateHmmInUi } from './appSteps';
 import { expect, test } from './serveFixture';
 
-/** A tiny DyNeMo: the machine running the tests is small and shared. */
+/**
+ * A tiny DyNeMo: the machine running the tests is small and shared. Sixty epochs keep it training
+ * for a few seconds on a quiet machine, long enough to see the live curve grow (24 epochs once
+ * finished in about a second, between two looks at the chart).
+ */
 const tinyConfig: Record<string, string> = {
   n_modes: '3',
   sequence_length: '50',
   batch_size: '8',
-  n_epochs: '24',
+  n_epochs: '60',
   n_kl_annealing_epochs: '8',
   inference_n_units: '8',
   model_n_units: '8',
@@ -69,7 +73,7 @@ test.describe('Train and Runs views in web mode', () => {
       2,
     );
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
-    await expect(curves).toHaveAttribute('data-epoch-points', '24');
+    await expect(curves).toHaveAttribute('data-epoch-points', '60');
     await expect(page.getByTestId('live-engine')).not.toHaveText('—');
     await expect(page.getByTestId('live-free-energy')).not.toHaveText('—');
     await expect(page.getByTestId('train-progress')).toHaveAttribute('data-status', 'succeeded');
@@ -89,7 +93,7 @@ test.describe('Train and Runs views in web mode', () => {
     await expect(page.getByTestId('run-row')).toHaveCount(2);
     const row = page.getByTestId('run-row').filter({ hasText: 'tiny' });
     await expect(row.getByTestId('run-status')).toHaveText('completed');
-    await expect(row.getByTestId('run-config')).toHaveText('3 modes · 24 epochs · lr 0.01');
+    await expect(row.getByTestId('run-config')).toHaveText('3 modes · 60 epochs · lr 0.01');
     await expect(row.getByTestId('run-free-energy')).not.toHaveText('—');
     await expect(row.getByTestId('run-duration')).toHaveText(/\d+ (ms|s)$/);
 
